@@ -1,0 +1,19 @@
+"""gunicorn settings for one motcua hub process (gunicorn 27, gevent worker).
+
+Run several of these behind nginx (ip_hash) with MOTCUA_MESSAGE_QUEUE set to
+Redis when one machine is not enough; never more than one worker each, since
+Socket.IO clients must stay on the process that knows their session.
+"""
+
+import os
+
+bind = os.environ.get("MOTCUA_BIND", "127.0.0.1:5000")
+worker_class = "gevent"
+workers = 1
+worker_connections = 2000  # lobby TVs, counter screens and phones all hold a connection
+timeout = 60
+graceful_timeout = 20
+keepalive = 30
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("MOTCUA_LOG_LEVEL", "info").lower()

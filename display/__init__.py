@@ -1,0 +1,1 @@
+"""Lobby and counter screens, the rating screen and the voice announcer."""

@@ -1,0 +1,199 @@
+"""Compose a call announcement: the text a screen shows and the clips a speaker plays.
+
+"Xin mời công dân có số thứ tự A012 đến quầy số 3" is played as a chime,
+the phrase clip, the ticket letter by letter and digit by digit, the
+"đến quầy số" clip and the counter as a number built from word clips.
+
+Clip ids are "<lang>/<slug>", all ASCII:
+- phrases have the same English slug in every language: `call`, `recall`,
+  `to_counter`; `chime` is the two-tone sound before an announcement;
+- letters are `letter_a` … `letter_z`, whatever the letter is called aloud;
+- number words are the word without diacritics (`vi/hai`, `en/twenty`);
+  Vietnamese words that differ only by their tone get the tone name:
+  `vi/mot` một / `vi/mot_sac` mốt, `vi/muoi` mươi / `vi/muoi_huyen` mười.
+
+The clip `<lang>/<slug>` is the file `<slug>.wav` in the voice pack of that
+language, served at /display/voice/<pack>/<slug>.wav.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from display.number_words import (
+    LANGUAGES,
+    LETTERS,
+    MAX_NUMBER,
+    check_ticket,
+    digit_word,
+    letter_word,
+    number_words,
+)
+
+VOICE_URL: Final = "/display/voice"
+CHIME: Final = "chime"
+CHIME_DESCRIPTION: Final = "(chime: a short soft two-tone sound, not speech)"
+# A counter above this is not a real centre; validation asks packs for these only.
+REQUIRED_MAX_COUNTER: Final = 999
+
+PHRASES: Final[dict[str, dict[str, str]]] = {
+    "vi": {
+        "call": "Xin mời công dân có số thứ tự",
+        "recall": "Xin mời lại công dân có số thứ tự",
+        "to_counter": "đến quầy số",
+    },
+    "en": {
+        "call": "Ticket",
+        "recall": "Calling again, ticket",
+        "to_counter": "please go to counter",
+    },
+}
+_TEXT: Final = {
+    "vi": "{intro} {number} {to_counter} {counter}",
+    "en": "{intro} {number}, {to_counter} {counter}",
+}
+_VI_WORD_SLUGS: Final = {
+    "không": "khong",
+    "một": "mot",
+    "hai": "hai",
+    "ba": "ba",
+    "bốn": "bon",
+    "năm": "nam",
+    "sáu": "sau",
+    "bảy": "bay",
+    "tám": "tam",
+    "chín": "chin",
+    "mười": "muoi_huyen",
+    "mươi": "muoi",
+    "mốt": "mot_sac",
+    "tư": "tu",
+    "lăm": "lam",
+    "lẻ": "le",
+    "trăm": "tram",
+    "nghìn": "nghin",
+}
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One call, ready to show and to play."""
+
+    number: str
+    counter: int
+    recall: bool
+    text: dict[str, str]
+    clips: dict[str, list[str]]
+
+    def to_dict(
+        self, packs: Mapping[str, str] | None = None, base_url: str = VOICE_URL
+    ) -> dict[str, Any]:
+        """The `announce` object of the Socket.IO `call` event.
+
+        `packs` maps a language to the voice pack that speaks it (default: the
+        pack named like the language).
+        """
+        result: dict[str, Any] = dict(self.text)
+        result["audio"] = {
+            lang: [clip_url(clip, packs, base_url) for clip in clips]
+            for lang, clips in self.clips.items()
+        }
+        return result
+
+
+def clip_url(
+    clip_id: str, packs: Mapping[str, str] | None = None, base_url: str = VOICE_URL
+) -> str:
+    """URL of a clip: "vi/mot" → "/display/voice/vi/mot.wav"."""
+    lang, slug = clip_id.split("/", 1)
+    pack = (packs or {}).get(lang, lang)
+    return f"{base_url}/{pack}/{slug}.wav"
+
+
+def word_clip(word: str, lang: str) -> str:
+    """Clip id of one number word: ("mốt", "vi") → "vi/mot_sac"."""
+    slug = _VI_WORD_SLUGS[word] if lang == "vi" else word
+    return f"{lang}/{slug}"
+
+
+def letter_clip(letter: str, lang: str) -> str:
+    """Clip id of one letter: ("B", "vi") → "vi/letter_b"."""
+    letter_word(letter, lang)  # validates the letter
+    return f"{lang}/letter_{letter.lower()}"
+
+
+def spell_clips(ticket: str, lang: str) -> list[str]:
+    """Clips reading a ticket number character by character."""
+    return [
+        word_clip(digit_word(int(ch), lang), lang) if ch.isdigit() else letter_clip(ch, lang)
+        for ch in check_ticket(ticket)
+    ]
+
+
+def number_clips(n: int, lang: str) -> list[str]:
+    """Clips reading a number: (21, "vi") → ["vi/hai", "vi/muoi", "vi/mot_sac"]."""
+    return [word_clip(word, lang) for word in number_words(n, lang)]
+
+
+def _check_languages(languages: Iterable[str]) -> tuple[str, ...]:
+    langs = tuple(languages)
+    unknown = [lang for lang in langs if lang not in LANGUAGES]
+    if not langs or unknown or len(set(langs)) != len(langs):
+        raise ValueError(f"languages must be distinct values of {LANGUAGES}, got {langs!r}")
+    return langs
+
+
+def compose_call(
+    number: str,
+    counter_number: int,
+    *,
+    languages: Iterable[str] = ("vi", "en"),
+    recall: bool = False,
+) -> Announcement:
+    """Announce ticket `number` to counter `counter_number` in each language, in order.
+
+    Only the first language starts with the chime: a display plays all
+    languages back to back, and one chime per call is what listeners expect.
+    """
+    ticket = check_ticket(number)
+    if isinstance(counter_number, bool) or not isinstance(counter_number, int):
+        raise ValueError(f"counter number must be an int, got {counter_number!r}")
+    if not 1 <= counter_number <= MAX_NUMBER:
+        raise ValueError(f"counter number must be in 1..{MAX_NUMBER}, got {counter_number}")
+    intro = "recall" if recall else "call"
+    text: dict[str, str] = {}
+    clips: dict[str, list[str]] = {}
+    for index, lang in enumerate(_check_languages(languages)):
+        phrases = PHRASES[lang]
+        text[lang] = _TEXT[lang].format(
+            intro=phrases[intro],
+            number=ticket,
+            to_counter=phrases["to_counter"],
+            counter=counter_number,
+        )
+        clips[lang] = [
+            *([f"{lang}/{CHIME}"] if index == 0 else []),
+            f"{lang}/{intro}",
+            *spell_clips(ticket, lang),
+            f"{lang}/to_counter",
+            *number_clips(counter_number, lang),
+        ]
+    return Announcement(ticket, counter_number, recall, text, clips)
+
+
+def needed_clips(lang: str, max_counter: int = REQUIRED_MAX_COUNTER) -> dict[str, str]:
+    """Every clip id an announcement in `lang` can use, with what to say in it.
+
+    Derived from the composer itself (chime, phrases, letters, digits, the
+    words of counters 1..max_counter) so a pack checked against it can speak
+    every call.
+    """
+    _check_languages([lang])
+    clips = {f"{lang}/{CHIME}": CHIME_DESCRIPTION}
+    clips.update({f"{lang}/{slug}": phrase for slug, phrase in PHRASES[lang].items()})
+    clips.update({letter_clip(ch, lang): letter_word(ch, lang) for ch in LETTERS})
+    for n in [*range(10), *range(1, max_counter + 1)]:
+        for word in number_words(n, lang):
+            clips.setdefault(word_clip(word, lang), word)
+    return clips

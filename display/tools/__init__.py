@@ -1,0 +1,1 @@
+"""Maintenance scripts for the display: run them with `python -m display.tools.<name>`."""

@@ -1,0 +1,72 @@
+"""Every API error is JSON {error, message} in the request's language, with
+the right status; unexpected failures are logged and answered as JSON too."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from kiosk.core.errors import DomainError
+from kiosk.messages import message, status_name
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "login_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "rate_limited",
+}
+
+
+def error_response(code: str, status: int, **params):
+    if "status" in params and isinstance(params["status"], str):
+        params["status"] = status_name(params["status"])
+    if "action" in params:
+        from kiosk.messages import action_name
+
+        params["action"] = action_name(str(params["action"]))
+    body = {"error": code, "message": message(code, **params)}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def wants_json() -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.path == "/healthz"
+        or (request.accept_mimetypes.best == "application/json")
+    )
+
+
+def register(app) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        return error_response(error.code, error.status, **error.params)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_response("csrf_failed", 400)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(error):
+        current_app.logger.warning("database unavailable: %s", error)
+        return error_response("database_unavailable", 503)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if not wants_json():
+            return error
+        code = HTTP_CODES.get(error.code or 500, "bad_request")
+        if code == "bad_request":
+            return error_response(code, error.code or 400, detail=error.description or "")
+        return error_response(code, error.code or 400)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response("internal_error", 500)

@@ -1,0 +1,403 @@
+"""The OpenAPI 3.1 document of /api/v1.  A test compares it with the route
+table, so a route added without a description here fails CI."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from kiosk.api import bp
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+BEARER = [{"bearer": []}]
+
+
+def _errors(*codes: int) -> dict:
+    return {
+        str(c): {"description": "error", "content": {"application/json": {"schema": ERROR}}}
+        for c in codes
+    }
+
+
+def _json(schema: dict, description: str = "ok") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+TICKET = {"$ref": "#/components/schemas/Ticket"}
+COUNTER = {"$ref": "#/components/schemas/Counter"}
+NUMBER_PARAM = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+ID_PARAM = {
+    "name": "ticket_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+
+
+APPOINTMENT = {
+    "type": "object",
+    "required": ["code", "service", "day", "time"],
+    "properties": {
+        "code": {"type": "string"},
+        "service": {"type": "string"},
+        "day": {"type": "string", "format": "date"},
+        "time": {"type": "string"},
+        "name": {"type": "string"},
+        "phone": {"type": "string"},
+        "person_id": {"type": "string"},
+    },
+}
+APPOINTMENTS = {
+    "type": "object",
+    "required": ["appointments"],
+    "properties": {"appointments": {"type": "array", "items": APPOINTMENT, "maxItems": 1000}},
+}
+BOOKED = {
+    "type": "object",
+    "properties": {
+        "created": {"type": "array", "items": {"type": "object"}},
+        "rejected": {"type": "array", "items": {"type": "object"}},
+    },
+}
+SCAN = {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
+SCAN_RESULT = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": ["checkin", "pickup", "call", "error"]},
+        "ticket": {"type": ["object", "null"]},
+    },
+}
+
+
+def _counter_action(summary: str, body: dict | None = None, response: dict = TICKET) -> dict:
+    operation = {
+        "summary": summary,
+        "security": BEARER,
+        "parameters": [NUMBER_PARAM],
+        "responses": {"200": _json(response), **_errors(400, 401, 403, 404, 409)},
+    }
+    if body:
+        operation["requestBody"] = _body(body)
+    return {"post": operation}
+
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "motcua hub API",
+        "version": "1",
+        "description": "Queue kiosk and counter hub for one-stop public-service centres. "
+        "Errors are JSON {error, message}; message in the request's language "
+        "(?lang=vi|en or Accept-Language).",
+    },
+    "servers": [{"url": "/"}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error", "message"],
+                "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+            },
+            "Ticket": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "number",
+                    "service",
+                    "status",
+                    "position",
+                    "estimated_wait_s",
+                    "status_url",
+                ],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "number": {"type": "string"},
+                    "service": {"type": "string"},
+                    "service_name": {"type": "string"},
+                    "priority": {"type": ["string", "null"]},
+                    "status": {
+                        "type": "string",
+                        "enum": [
+                            "waiting",
+                            "called",
+                            "serving",
+                            "done",
+                            "no_show",
+                            "cancelled",
+                            "transferred",
+                        ],
+                    },
+                    "position": {"type": "integer"},
+                    "people_ahead": {"type": "integer"},
+                    "estimated_wait_s": {"type": "integer"},
+                    "status_url": {"type": "string"},
+                    "counter": {"type": ["integer", "null"]},
+                    "history": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+            "Counter": {
+                "type": "object",
+                "required": ["number", "name", "state"],
+                "properties": {
+                    "number": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "state": {"type": "string", "enum": ["open", "paused"]},
+                    "current": {"type": ["object", "null"]},
+                },
+            },
+            "Rating": {
+                "type": "object",
+                "properties": {"ticket": {"type": "integer"}, "score": {"type": "integer"}},
+            },
+        },
+    },
+    "paths": {
+        "/api/v1/auth/token": {
+            "post": {
+                "summary": "Exchange a user name and password for a bearer token",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["username", "password"],
+                        "properties": {
+                            "username": {"type": "string"},
+                            "password": {"type": "string"},
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["token"],
+                            "properties": {"token": {"type": "string"}},
+                        }
+                    ),
+                    **_errors(400, 401, 429),
+                },
+            }
+        },
+        "/api/v1/services": {
+            "get": {
+                "summary": "Fields with waiting counts and estimated wait",
+                "responses": {"200": _json({"type": "array", "items": {"type": "object"}})},
+            }
+        },
+        "/api/v1/queue": {
+            "get": {
+                "summary": "Snapshot: counters (current ticket, state), waiting per field, recent calls",
+                "responses": {"200": _json({"type": "object"})},
+            }
+        },
+        "/api/v1/tickets": {
+            "post": {
+                "summary": "Issue a ticket (open to kiosks; rate-limited). Idempotency-Key header: a "
+                "retry with the same key returns the first ticket with 200.",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 64},
+                    }
+                ],
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["service"],
+                        "properties": {
+                            "service": {"type": "string"},
+                            "priority": {"type": ["string", "null"]},
+                            "kiosk": {"type": ["string", "null"]},
+                            "source": {"type": "string", "enum": ["kiosk", "web", "scan"]},
+                        },
+                    }
+                ),
+                "responses": {
+                    "201": _json(TICKET, "issued"),
+                    "200": _json(TICKET, "already issued"),
+                    **_errors(400, 404, 409, 429),
+                },
+            }
+        },
+        "/api/v1/tickets/{ticket_id}": {
+            "get": {
+                "summary": "A ticket with its status and history",
+                "parameters": [ID_PARAM],
+                "responses": {"200": _json(TICKET), **_errors(404)},
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/cancel": {
+            "post": {
+                "summary": "Cancel a waiting ticket",
+                "security": BEARER,
+                "parameters": [ID_PARAM],
+                "requestBody": _body(
+                    {"type": "object", "properties": {"reason": {"type": "string"}}}, required=False
+                ),
+                "responses": {"200": _json(TICKET), **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/reprint": {
+            "post": {
+                "summary": "Print a ticket again on a kiosk printer (supervisor)",
+                "security": BEARER,
+                "parameters": [ID_PARAM],
+                "requestBody": _body(
+                    {"type": "object", "properties": {"printer": {"type": "string"}}},
+                    required=False,
+                ),
+                "responses": {
+                    "202": _json({"type": "object"}, "queued"),
+                    **_errors(400, 401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/tickets/{ticket_id}/rating": {
+            "post": {
+                "summary": "Rate the service of a finished ticket (once)",
+                "parameters": [ID_PARAM],
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["score"],
+                        "properties": {
+                            "score": {"type": "integer", "minimum": 1, "maximum": 5},
+                            "reasons": {"type": "array", "items": {"type": "string"}},
+                            "comment": {"type": "string"},
+                        },
+                    }
+                ),
+                "responses": {
+                    "201": _json({"$ref": "#/components/schemas/Rating"}),
+                    **_errors(400, 404, 409),
+                },
+            }
+        },
+        "/api/v1/counters/{number}/next": {
+            "post": {
+                "summary": "Call the next citizen (204: nobody waits for this counter)",
+                "security": BEARER,
+                "parameters": [NUMBER_PARAM],
+                "responses": {
+                    "200": _json(TICKET),
+                    "204": {"description": "nobody waits"},
+                    **_errors(400, 401, 403, 404, 409),
+                },
+            }
+        },
+        "/api/v1/counters/{number}/call": _counter_action(
+            "Call one ticket by its number",
+            {
+                "type": "object",
+                "required": ["ticket"],
+                "properties": {"ticket": {"type": "string"}},
+            },
+        ),
+        "/api/v1/counters/{number}/recall": _counter_action("Call the held ticket again"),
+        "/api/v1/counters/{number}/start": _counter_action("Start serving the held ticket"),
+        "/api/v1/counters/{number}/finish": _counter_action("Finish the held ticket"),
+        "/api/v1/counters/{number}/no-show": _counter_action("The called citizen did not come"),
+        "/api/v1/counters/{number}/transfer": _counter_action(
+            "Send the held citizen to another field or counter (keeps their number and place)",
+            {
+                "type": "object",
+                "properties": {
+                    "service": {"type": "string"},
+                    "counter": {"type": "integer"},
+                    "note": {"type": "string"},
+                },
+            },
+        ),
+        "/api/v1/counters/{number}/pause": _counter_action(
+            "Pause the counter (break)",
+            {"type": "object", "properties": {"reason": {"type": "string"}}},
+            response=COUNTER,
+        ),
+        "/api/v1/counters/{number}/resume": _counter_action("Resume the counter", response=COUNTER),
+        "/api/v1/appointments": {
+            "post": {
+                "summary": "Book appointments in a batch; each item is accepted or rejected with "
+                "the rule it broke (per-person daily limits, booking horizon, duplicates)",
+                "security": BEARER,
+                "requestBody": _body(APPOINTMENTS),
+                "responses": {
+                    "201": _json(BOOKED, "all booked"),
+                    "200": _json(BOOKED, "some rejected"),
+                    **_errors(400, 401, 403),
+                },
+            },
+            "get": {
+                "summary": "The bookings of a day (default today) with their check-in state",
+                "security": BEARER,
+                "parameters": [
+                    {
+                        "name": "day",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "format": "date"},
+                    }
+                ],
+                "responses": {
+                    "200": _json({"type": "array", "items": {"type": "object"}}),
+                    **_errors(400, 401, 403),
+                },
+            },
+        },
+        "/api/v1/appointments/import": {
+            "post": {
+                "summary": "Import bookings from CSV (header code,service,day,time[,name,phone,"
+                "person_id]; UTF-8)",
+                "security": BEARER,
+                "requestBody": {
+                    "required": True,
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                },
+                "responses": {
+                    "201": _json(BOOKED, "all booked"),
+                    "200": _json(BOOKED, "some rejected"),
+                    **_errors(400, 401, 403),
+                },
+            }
+        },
+        "/api/v1/kiosks/{name}/scan": {
+            "post": {
+                "summary": "A code scanned at a kiosk: booking check-in, result pick-up, or "
+                "not recognised",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "requestBody": _body(SCAN),
+                "responses": {"200": _json(SCAN_RESULT), **_errors(400, 404, 409, 429)},
+            }
+        },
+        "/api/v1/counters/{number}/scan": {
+            "post": {
+                "summary": "A ticket's QR or number scanned at a counter: call it there",
+                "security": BEARER,
+                "parameters": [NUMBER_PARAM],
+                "requestBody": _body(SCAN),
+                "responses": {"200": _json(SCAN_RESULT), **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
+        },
+    },
+}
+# pause's body is optional
+SPEC["paths"]["/api/v1/counters/{number}/pause"]["post"]["requestBody"]["required"] = False
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(SPEC)

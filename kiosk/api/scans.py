@@ -1,0 +1,37 @@
+"""Scanned codes sent by a page (a keyboard-wedge scanner types into the kiosk
+or console) — the same use cases the serial scanner workers call."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from kiosk.api import bp
+from kiosk.api.auth_routes import TooManyRequests
+from kiosk.api.body import json_body, text
+from kiosk.api.common import ctx, hub
+from kiosk.auth import require_counter
+from kiosk.scanning import publish_scan_result, scan_payload
+from kiosk.usecases import scans
+
+
+@bp.post("/kiosks/<name>/scan")
+def kiosk_scan(name: str):
+    from flask import request
+
+    if not hub().issue_limiter.allow(request.remote_addr or "?"):
+        raise TooManyRequests("rate_limited")
+    code = text(json_body(), "code", required=True, max_len=200)
+    result = scans.at_kiosk(ctx(), name[:64], code)
+    payload = scan_payload(result, kiosk=name[:64])
+    publish_scan_result(hub(), payload)
+    return jsonify(payload), 200 if result.kind != "error" else result.error.status
+
+
+@bp.post("/counters/<int:number>/scan")
+def counter_scan(number: int):
+    user = require_counter(number)
+    code = text(json_body(), "code", required=True, max_len=200)
+    result = scans.at_counter(ctx(), number, code, user_id=user.id)
+    payload = scan_payload(result, counter=number)
+    publish_scan_result(hub(), payload)
+    return jsonify(payload), 200 if result.kind != "error" else result.error.status

@@ -1,0 +1,76 @@
+"""Ticket routes: issue, read, rate, cancel."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from kiosk.api import bp
+from kiosk.api.auth_routes import TooManyRequests
+from kiosk.api.body import integer, json_body, text
+from kiosk.api.common import ctx, hub
+from kiosk.auth import require_role
+from kiosk.usecases import rating, tickets
+
+
+@bp.post("/tickets")
+def issue_ticket():
+    if not hub().issue_limiter.allow(request.remote_addr or "?"):
+        raise TooManyRequests("rate_limited")
+    data = json_body()
+    issued = tickets.issue_ticket(
+        ctx(),
+        tickets.IssueRequest(
+            service=text(data, "service", required=True, max_len=16),
+            priority=text(data, "priority", max_len=32) or None,
+            kiosk=text(data, "kiosk", max_len=64) or None,
+            source=text(data, "source", max_len=16) or "kiosk",
+            idempotency_key=request.headers.get("Idempotency-Key")
+            or text(data, "idempotency_key", max_len=64),
+        ),
+    )
+    return jsonify(issued.ticket), 201 if issued.created else 200
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def get_ticket(ticket_id: int):
+    return jsonify(tickets.get_ticket(ctx(), ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+@require_role("clerk")
+def cancel_ticket(ticket_id: int):
+    data = json_body()
+    return jsonify(tickets.cancel_ticket(ctx(), ticket_id, text(data, "reason", max_len=200) or ""))
+
+
+@bp.post("/tickets/<int:ticket_id>/rating")
+def rate_ticket(ticket_id: int):
+    data = json_body()
+    reasons = data.get("reasons") or []
+    if not isinstance(reasons, list) or not all(
+        isinstance(r, str) and len(r) <= 64 for r in reasons
+    ):
+        from kiosk.core.errors import InvalidInput
+
+        raise InvalidInput("bad_request", detail="reasons must be a list of short texts")
+    result = rating.rate_ticket(
+        ctx(),
+        ticket_id,
+        integer(data, "score", required=True, low=1, high=5),
+        reasons=reasons[:10],
+        comment=text(data, "comment", max_len=500) or "",
+    )
+    return jsonify(result), 201
+
+
+@bp.post("/tickets/<int:ticket_id>/reprint")
+@require_role("supervisor")
+def reprint_ticket(ticket_id: int):
+    """Print a ticket again (a jammed or torn ticket); supervisors and admins."""
+    data = json_body()
+    printing = hub().printing
+    if printing is None:
+        from kiosk.core.errors import NotFound
+
+        raise NotFound("unknown_printer", printer=text(data, "printer", max_len=64) or "")
+    return jsonify(printing.reprint(ticket_id, text(data, "printer", max_len=64))), 202

@@ -1,0 +1,76 @@
+"""Running blocking calls (serial reads, printer sockets, USB, image rendering)
+in a real OS thread so that the hub's event loop keeps serving.
+
+Under gevent and eventlet every `threading.Thread` is a greenlet after
+monkey-patching, so a C-level blocking call (a pyserial read, a socket send to
+a hung printer done by a C library, Pillow rendering) would freeze every
+client.  `run_blocking` hands the call to the async library's native thread
+pool and waits for it cooperatively; in threading mode the caller already is
+a real thread, so the call runs in a small executor all the same, which keeps
+timeouts and behaviour identical in every mode.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable
+from typing import TypeVar
+
+from kiosk import asyncmode
+
+T = TypeVar("T")
+
+_executor: concurrent.futures.ThreadPoolExecutor | None = None
+_gevent_pool = None
+
+
+def _thread_executor() -> concurrent.futures.ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=16, thread_name_prefix="blocking"
+        )
+    return _executor
+
+
+def run_blocking(fn: Callable[..., T], *args, **kwargs) -> T:
+    """Call fn(*args, **kwargs) in a native OS thread and return its result (or raise its error)."""
+    mode = asyncmode.current()
+    if mode == "gevent":
+        global _gevent_pool
+        if _gevent_pool is None:
+            from gevent.threadpool import ThreadPool
+
+            # Its own pool, not the hub's default of 10, so DNS lookups never wait behind devices.
+            _gevent_pool = ThreadPool(32)
+        return _gevent_pool.apply(fn, args, kwargs)
+    if mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(fn, *args, **kwargs)
+    return _thread_executor().submit(fn, *args, **kwargs).result()
+
+
+def spawn(fn: Callable[..., object], *args, **kwargs):
+    """Start fn as a cooperative background task in the current async mode (greenlet or thread)."""
+    mode = asyncmode.current()
+    if mode == "gevent":
+        import gevent
+
+        return gevent.spawn(fn, *args, **kwargs)
+    if mode == "eventlet":
+        import eventlet
+
+        return eventlet.spawn(fn, *args, **kwargs)
+    import threading
+
+    thread = threading.Thread(target=fn, args=args, kwargs=kwargs, daemon=True)
+    thread.start()
+    return thread
+
+
+def sleep(seconds: float) -> None:
+    """Cooperative sleep (time.sleep is patched under gevent/eventlet, so this is just clarity)."""
+    import time
+
+    time.sleep(seconds)

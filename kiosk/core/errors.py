@@ -1,0 +1,34 @@
+"""Domain errors: a stable machine code plus parameters; the shells translate
+the code into the user's language and an HTTP status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A move the queue rules forbid, or input they cannot accept.
+
+    `code` is stable (used by the API and tests); `params` fill the
+    translated message; `status` is the HTTP status the API answers with.
+    """
+
+    status = 409
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code, params)
+        self.code = code
+        self.params = params
+
+    def __str__(self) -> str:  # pragma: no cover - debugging aid
+        return f"{self.code} {self.params}"
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class InvalidInput(DomainError):
+    status = 400
+
+
+class Conflict(DomainError):
+    status = 409

@@ -1,0 +1,67 @@
+"""Opening hours: is a centre (or one field) taking numbers at a local moment?
+
+Hours are written the way a centre posts them on its door:
+
+    opening_hours = { mon-fri = ["07:30-11:30", "13:30-17:00"], sat = ["07:30-11:30"] }
+    holidays = ["2026-09-02", "2027-01-01"]
+
+A day missing from the table is closed; no table at all means always open
+(the demo, and centres that switch kiosks off at night).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+
+from kiosk.core.errors import InvalidInput
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _day_keys(key: str) -> list[int]:
+    key = key.strip().lower()
+    if "-" in key:
+        first, last = key.split("-", 1)
+        if first not in DAYS or last not in DAYS:
+            raise InvalidInput("invalid_hours", hours=key)
+        start, end = DAYS.index(first), DAYS.index(last)
+        return list(range(start, end + 1)) if start <= end else []
+    if key not in DAYS:
+        raise InvalidInput("invalid_hours", hours=key)
+    return [DAYS.index(key)]
+
+
+def _span(text: str) -> tuple[time, time]:
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in text.split("-", 1))
+    except ValueError as error:
+        raise InvalidInput("invalid_hours", hours=text) from error
+    if end <= start:
+        raise InvalidInput("invalid_hours", hours=text)
+    return start, end
+
+
+def parse_hours(table: Mapping[str, Iterable[str]]) -> dict[int, list[tuple[time, time]]]:
+    """{"mon-fri": ["07:30-11:30"]} → {0: [(07:30, 11:30)], …}; raises InvalidInput on a typo."""
+    parsed: dict[int, list[tuple[time, time]]] = {}
+    for key, spans in table.items():
+        for day in _day_keys(key):
+            parsed.setdefault(day, []).extend(_span(s) for s in spans)
+    return parsed
+
+
+def is_open(
+    local_now: datetime,
+    table: Mapping[str, Iterable[str]] | None,
+    holidays: Iterable[str | date] = (),
+) -> bool:
+    """True when `local_now` (already in the centre's time zone) falls inside opening hours."""
+    today = local_now.date()
+    if any((h if isinstance(h, date) else date.fromisoformat(h)) == today for h in holidays):
+        return False
+    if not table:
+        return True
+    spans = parse_hours(table).get(local_now.weekday(), [])
+    moment = local_now.time()
+    return any(start <= moment < end for start, end in spans)

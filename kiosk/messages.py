@@ -1,0 +1,109 @@
+"""User-facing texts of domain errors, by code.  Every text goes through
+Flask-Babel; the English text is the message id, Vietnamese is the default."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = {
+    "unknown_service": _l("There is no field with code %(service)s."),
+    "unknown_counter": _l("There is no counter number %(counter)s."),
+    "unknown_ticket": _l("Ticket %(ticket)s was not found."),
+    "unknown_priority": _l("Unknown priority group %(priority)s."),
+    "invalid_source": _l("Unknown ticket source %(source)s."),
+    "invalid_prefix": _l("A ticket prefix is one or two capital letters, not %(prefix)s."),
+    "invalid_ticket_number": _l("%(number)s is not a ticket number (for example A012)."),
+    "service_full": _l("Field %(service)s has given all %(cap)s numbers for today."),
+    "counter_busy": _l(
+        "Counter %(counter)s is still serving %(number)s: finish it, mark it no-show or transfer it first."
+    ),
+    "counter_paused": _l("Counter %(counter)s is paused: resume it first."),
+    "counter_not_paused": _l("Counter %(counter)s is not paused."),
+    "counter_idle": _l("Counter %(counter)s is not serving anyone."),
+    "illegal_transition": _l("Ticket %(number)s is %(status)s: it cannot be %(action)s now."),
+    "not_your_ticket": _l("Ticket %(number)s is not held by counter %(counter)s."),
+    "reserved_for_other_counter": _l("Ticket %(number)s was sent to counter %(counter)s."),
+    "ticket_at_counter": _l("Ticket %(number)s is at counter %(counter)s and cannot be cancelled."),
+    "transfer_target_required": _l("Choose either a field or a counter to transfer to."),
+    "transfer_to_same_counter": _l("The citizen is already at counter %(counter)s."),
+    "centre_closed": _l("The centre is closed now. Please come back during opening hours."),
+    "invalid_hours": _l(
+        'Opening hours %(hours)s are not valid (for example mon-fri = ["07:30-11:30"]).'
+    ),
+    "sequence_exhausted": _l("No more numbers can be given today."),
+    "ticket_not_stored": _l("The ticket was not saved."),
+    "unknown_printer": _l("There is no working printer named %(printer)s."),
+    "duplicate_appointment": _l("Booking code %(booking)s already exists."),
+    "booking_day_out_of_range": _l(
+        "Bookings are for today or up to %(days)s days ahead, not %(day)s."
+    ),
+    "booking_limit_day": _l("One person may book at most %(limit)s numbers a day."),
+    "booking_limit_field": _l(
+        "One person may book at most %(limit)s number a day in the same field."
+    ),
+    "unknown_appointment": _l("Booking code %(booking)s was not found."),
+    "already_checked_in": _l("Booking %(booking)s has already been checked in."),
+    "appointment_other_day": _l("Booking %(booking)s is for %(day)s, not today."),
+    "appointment_too_early": _l(
+        "Your booking is at %(time)s: check-in opens %(minutes)s minutes before. You can take a normal number now."
+    ),
+    "appointment_too_late": _l(
+        "Your booking was at %(time)s and check-in closed %(minutes)s minutes after it. Please take a normal number."
+    ),
+    "code_not_recognised": _l(
+        "This code is not recognised. Please choose your field on the screen."
+    ),
+    "bad_request": _l("The request is not valid: %(detail)s."),
+    "invalid_json": _l("The request body must be a JSON object."),
+    "login_required": _l("Please log in."),
+    "bad_credentials": _l("Wrong user name or password."),
+    "forbidden": _l("Your account may not do this."),
+    "not_found": _l("Not found."),
+    "method_not_allowed": _l("This method is not allowed here."),
+    "csrf_failed": _l("The form expired: reload the page and try again."),
+    "rate_limited": _l("Too many requests: please wait a moment."),
+    "database_unavailable": _l(
+        "The database is not reachable right now: please try again shortly."
+    ),
+    "already_rated": _l("Ticket %(number)s has already been rated."),
+    "not_rateable": _l("Ticket %(number)s can be rated only after it was served."),
+    "invalid_score": _l("The rating must be a whole number from 1 to 5."),
+    "internal_error": _l("Something went wrong on the hub; the error was logged."),
+}
+
+
+def message(code: str, **params: object) -> str:
+    template = MESSAGES.get(code)
+    if template is None:
+        return code
+    try:
+        return str(template) % {k: ("" if v is None else v) for k, v in params.items()}
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def action_name(action: str) -> str:
+    names = {
+        "call": gettext("called"),
+        "recall": gettext("recalled"),
+        "start": gettext("started"),
+        "finish": gettext("finished"),
+        "no_show": gettext("marked no-show"),
+        "cancel": gettext("cancelled"),
+        "transfer": gettext("transferred"),
+    }
+    return names.get(action, action)
+
+
+def status_name(status: str) -> str:
+    names = {
+        "waiting": gettext("waiting"),
+        "called": gettext("called"),
+        "serving": gettext("being served"),
+        "done": gettext("done"),
+        "no_show": gettext("no-show"),
+        "cancelled": gettext("cancelled"),
+        "transferred": gettext("transferred"),
+    }
+    return names.get(status, status)

@@ -1,0 +1,85 @@
+"""Socket.IO: `subscribe` joins rooms and answers with a full `snapshot`;
+use cases publish through `SocketIOPublisher` after their commit.
+
+Clients send `subscribe` again on every reconnect, so a screen that lost the
+network is exactly right again as soon as it is back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, request
+from flask_socketio import emit, join_room
+
+from kiosk import rooms
+from kiosk.core.errors import DomainError
+from kiosk.events import Outgoing
+from kiosk.extensions import socketio
+from kiosk.messages import message
+from kiosk.usecases.views import QueueReader
+
+
+class SocketIOPublisher:
+    """Sends each event once to the union of its rooms (a client in two rooms gets it once)."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+
+    def publish(self, events: Iterable[Outgoing]) -> None:
+        for event in events:
+            self.server.emit(event.name, event.payload, to=list(event.rooms))
+
+
+def _hub():
+    return current_app.extensions["motcua"]
+
+
+def _error(code: str, **params) -> dict:
+    return {"ok": False, "error": code, "message": message(code, **params)}
+
+
+@socketio.on("subscribe")
+def on_subscribe(data):
+    """{display: "lobby"|"kiosk"} | {counter: N} | {ticket: TOKEN} → rooms + snapshot."""
+    if not isinstance(data, dict):
+        return _error("bad_request", detail="subscribe takes an object")
+    hub = _hub()
+    centre = hub.centre_id
+    try:
+        with hub.store.read() as session:
+            reader = QueueReader(hub.ctx, session)
+            if "counter" in data:
+                number = data["counter"]
+                if isinstance(number, bool) or not isinstance(number, int):
+                    return _error("bad_request", detail="counter must be a number")
+                snapshot = reader.counter_snapshot(number)
+                join_room(rooms.counter(centre, number))
+                join_room(rooms.staff(centre))
+                kind = {"counter": number}
+            elif "ticket" in data:
+                token = str(data["ticket"])[:64]
+                row = reader.ticket_by_token(token)
+                if row is None:
+                    return _error("unknown_ticket", ticket=token)
+                snapshot = {
+                    "ticket": reader.ticket_payload(row, history=True),
+                    "centre": {"name": reader.centre.name},
+                }
+                join_room(rooms.ticket(centre, token))
+                kind = {"ticket": token}
+            else:
+                display = data.get("display", "lobby")
+                if display not in ("lobby", "kiosk"):
+                    return _error("bad_request", detail="display must be lobby or kiosk")
+                snapshot = reader.snapshot()
+                join_room(rooms.lobby(centre) if display == "lobby" else rooms.kiosks(centre))
+                kind = {"display": display}
+    except DomainError as error:
+        return _error(error.code, **error.params)
+    snapshot["subscription"] = kind
+    from kiosk.devices_runtime import all_device_status
+
+    snapshot["devices"] = all_device_status(hub)
+    emit("snapshot", snapshot, to=request.sid)
+    return {"ok": True}

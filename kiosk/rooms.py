@@ -1,0 +1,23 @@
+"""Socket.IO room names: the unit of fan-out.  Every room carries the centre id
+so centres sharing one hub or one Redis never see each other's events."""
+
+
+def lobby(centre_id: int) -> str:
+    return f"c{centre_id}:lobby"
+
+
+def counter(centre_id: int, number: int) -> str:
+    return f"c{centre_id}:counter:{number}"
+
+
+def ticket(centre_id: int, token: str) -> str:
+    return f"c{centre_id}:ticket:{token}"
+
+
+def kiosks(centre_id: int) -> str:
+    return f"c{centre_id}:kiosks"
+
+
+def staff(centre_id: int) -> str:
+    """Clerk consoles and supervisors: the whole queue, device faults."""
+    return f"c{centre_id}:staff"

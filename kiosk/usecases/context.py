@@ -1,0 +1,44 @@
+"""What every use case needs: the store, the publisher, the clock and the centre."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from kiosk.events import Outgoing, Publisher
+from kiosk.store import Store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class QueueContext:
+    store: Store
+    publisher: Publisher
+    centre_id: int
+    timezone: str = "Asia/Ho_Chi_Minh"
+    clock: Callable[[], datetime] = utc_now
+    public_url: str = ""  # absolute base for status URLs printed in QR codes
+    languages: tuple[str, ...] = ("vi", "en")
+    kiosk_printers: dict[str, str] = field(default_factory=dict)  # kiosk name → printer name
+    # Called after an issue commits with (ticket payload, print job id or None); may return
+    # a dict describing the print, merged into the answer as "print".
+    after_issue: list[Callable[[dict, int | None], dict | None]] = field(default_factory=list)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def publish(self, events: list[Outgoing]) -> None:
+        if events:
+            self.publisher.publish(events)
+
+    def status_url(self, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/t/{token}"

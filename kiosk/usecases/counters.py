@@ -1,0 +1,351 @@
+"""Counter actions: next, call a number, recall, start, finish, no-show,
+transfer, pause, resume.  Each one locks what it changes, lets the core
+decide, commits, then publishes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from kiosk import rooms
+from kiosk.core import numbering, policy, states
+from kiosk.core.errors import Conflict, InvalidInput, NotFound
+from kiosk.core.model import Counter, Ticket
+from kiosk.events import Outgoing
+from kiosk.store import repository as repo
+from kiosk.store.tables import CentreRow, CounterRow, TicketRow
+from kiosk.usecases.context import QueueContext
+from kiosk.usecases.views import QueueReader, iso
+
+
+@dataclass
+class _Unit:
+    """What one write transaction found and changed."""
+
+    session: object
+    centre: CentreRow
+    counter_row: CounterRow
+    counter: Counter
+    code_by_id: dict[int, str]
+    id_by_code: dict[str, int]
+
+
+def _announce(number: str, counter: int, languages: tuple[str, ...], recall: bool) -> dict:
+    from display.announcer import compose_call
+
+    return compose_call(number, counter, languages=languages, recall=recall).to_dict()
+
+
+def _with_counter(
+    ctx: QueueContext, number: int, action: Callable[[_Unit], int | None], user_id: int | None
+) -> int | None:
+    """Run `action` inside a write transaction holding the centre and counter locks."""
+    with ctx.store.write() as session:
+        centre = repo.lock_centre(session, ctx.centre_id)
+        row = repo.counter_row(session, ctx.centre_id, number, lock=True)
+        services = repo.services_of(session, ctx.centre_id)
+        code_by_id = {s.id: s.code for s in services}
+        unit = _Unit(
+            session,
+            centre,
+            row,
+            repo.to_counter(row, repo.counter_service_codes(session, row.id)),
+            code_by_id,
+            {v: k for k, v in code_by_id.items()},
+        )
+        ticket_id = action(unit)
+        if user_id is not None:
+            row.current_user_id = user_id
+        return ticket_id
+
+
+def _held(unit: _Unit, ctx: QueueContext) -> tuple[TicketRow, Ticket]:
+    if unit.counter.current_ticket_id is None:
+        raise Conflict("counter_idle", counter=unit.counter.number)
+    row = repo.ticket_row(unit.session, ctx.centre_id, unit.counter.current_ticket_id, lock=True)
+    return row, repo.to_ticket(row, unit.code_by_id)
+
+
+def _store(
+    unit: _Unit,
+    ctx: QueueContext,
+    ticket_row: TicketRow,
+    ticket: Ticket,
+    counter: Counter | None,
+    events,
+    user_id: int | None,
+) -> None:
+    repo.apply_ticket(ticket_row, ticket, unit.id_by_code)
+    if counter is not None:
+        repo.apply_counter(unit.counter_row, counter)
+    repo.add_events(unit.session, ctx.centre_id, events, user_id=user_id)
+
+
+def _publish_after(
+    ctx: QueueContext,
+    number: int,
+    ticket_id: int | None,
+    *,
+    call: bool = False,
+    recall: bool = False,
+    queue: bool = True,
+) -> dict | None:
+    """Read the committed state and send the events the change caused."""
+    with ctx.store.read() as session:
+        reader = QueueReader(ctx, session)
+        counter_row = repo.counter_row(session, ctx.centre_id, number)
+        counter = reader.counter_payload(counter_row)
+        ticket = reader.ticket_payload(session.get(TicketRow, ticket_id)) if ticket_id else None
+        queue_payload = reader.queue_payload() if queue else None
+    everyone = (
+        rooms.lobby(ctx.centre_id),
+        rooms.counter(ctx.centre_id, number),
+        rooms.staff(ctx.centre_id),
+    )
+    out: list[Outgoing] = []
+    if call and ticket:
+        out.append(
+            Outgoing(
+                "call",
+                {
+                    "id": ticket["id"],
+                    "number": ticket["number"],
+                    "counter": number,
+                    "counter_name": counter["name"],
+                    "service": ticket["service"],
+                    "called_at": ticket["called_at"] if not recall else iso(ctx.now()),
+                    "recall": recall,
+                    "announce": _announce(ticket["number"], number, ctx.languages, recall),
+                },
+                everyone + (rooms.ticket(ctx.centre_id, ticket["token"]),),
+            )
+        )
+    out.append(Outgoing("counter", counter, everyone))
+    if ticket:
+        out.append(
+            Outgoing(
+                "ticket",
+                ticket,
+                (
+                    rooms.ticket(ctx.centre_id, ticket["token"]),
+                    rooms.counter(ctx.centre_id, number),
+                ),
+            )
+        )
+    if queue_payload:
+        out.append(
+            Outgoing(
+                "queue",
+                queue_payload,
+                (
+                    rooms.lobby(ctx.centre_id),
+                    rooms.kiosks(ctx.centre_id),
+                    rooms.staff(ctx.centre_id),
+                ),
+            )
+        )
+    ctx.publish(out)
+    return ticket
+
+
+def call_next(ctx: QueueContext, number: int, user_id: int | None = None) -> dict | None:
+    """Call the next citizen at a counter; None when nobody waits for it."""
+    now = ctx.now()
+
+    def action(unit: _Unit) -> int | None:
+        if unit.counter.current_ticket_id is not None:
+            held = unit.session.get(TicketRow, unit.counter.current_ticket_id)
+            raise Conflict(
+                "counter_busy", counter=unit.counter.number, number=held.number if held else ""
+            )
+        if unit.counter.state.value == "paused":
+            raise Conflict("counter_paused", counter=unit.counter.number)
+        rows = repo.waiting_rows(unit.session, ctx.centre_id)
+        tickets = {r.id: r for r in rows}
+        waiting = [repo.to_ticket(r, unit.code_by_id) for r in rows]
+        centre_policy = repo.policy_of(unit.session, unit.centre)
+        chosen, new_state = policy.choose_next(
+            waiting,
+            unit.counter,
+            centre_policy,
+            policy.PolicyState(unit.centre.normal_since_priority),
+        )
+        if chosen is None:
+            return None
+        called, counter, events = states.call(chosen, unit.counter, now)
+        _store(unit, ctx, tickets[chosen.id], called, counter, events, user_id)
+        tickets[chosen.id].user_id = user_id
+        unit.centre.normal_since_priority = new_state.normal_since_priority
+        return chosen.id
+
+    ticket_id = _with_counter(ctx, number, action, user_id)
+    if ticket_id is None:
+        return None
+    return _publish_after(ctx, number, ticket_id, call=True)
+
+
+def call_number(
+    ctx: QueueContext, number: int, ticket_number: str, user_id: int | None = None
+) -> dict:
+    """Call one specific waiting ticket (typed or scanned) at this counter."""
+    wanted = numbering.parse_number(ticket_number)
+    now = ctx.now()
+
+    def action(unit: _Unit) -> int:
+        day = numbering.business_day(now, ctx.tz)
+        row = unit.session.execute(
+            select(TicketRow)
+            .where(
+                TicketRow.centre_id == ctx.centre_id,
+                TicketRow.number == wanted,
+                TicketRow.business_day == day,
+            )
+            .order_by(TicketRow.id.desc())
+            .limit(1)
+            .with_for_update()
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound("unknown_ticket", ticket=wanted)
+        ticket = repo.to_ticket(row, unit.code_by_id)
+        called, counter, events = states.call(ticket, unit.counter, now)
+        _store(unit, ctx, row, called, counter, events, user_id)
+        row.user_id = user_id
+        return row.id
+
+    ticket_id = _with_counter(ctx, number, action, user_id)
+    return _publish_after(ctx, number, ticket_id, call=True)
+
+
+def _simple(ctx: QueueContext, number: int, user_id: int | None, transition: str) -> dict:
+    now = ctx.now()
+
+    def action(unit: _Unit) -> int:
+        row, ticket = _held(unit, ctx)
+        if transition == "recall":
+            changed, events = states.recall(ticket, unit.counter, now)
+            counter = None
+        elif transition == "start":
+            changed, events = states.start(ticket, unit.counter, now)
+            counter = None
+        elif transition == "finish":
+            changed, counter, events = states.finish(ticket, unit.counter, now)
+        else:
+            changed, counter, events = states.no_show(ticket, unit.counter, now)
+        _store(unit, ctx, row, changed, counter, events, user_id)
+        return row.id
+
+    ticket_id = _with_counter(ctx, number, action, user_id)
+    recall = transition == "recall"
+    return _publish_after(
+        ctx,
+        number,
+        ticket_id,
+        call=recall,
+        recall=recall,
+        queue=transition != "recall" and transition != "start",
+    )
+
+
+def recall(ctx: QueueContext, number: int, user_id: int | None = None) -> dict:
+    return _simple(ctx, number, user_id, "recall")
+
+
+def start(ctx: QueueContext, number: int, user_id: int | None = None) -> dict:
+    return _simple(ctx, number, user_id, "start")
+
+
+def finish(ctx: QueueContext, number: int, user_id: int | None = None) -> dict:
+    return _simple(ctx, number, user_id, "finish")
+
+
+def no_show(ctx: QueueContext, number: int, user_id: int | None = None) -> dict:
+    return _simple(ctx, number, user_id, "no_show")
+
+
+def transfer(
+    ctx: QueueContext,
+    number: int,
+    *,
+    to_service: str | None = None,
+    to_counter: int | None = None,
+    note: str = "",
+    user_id: int | None = None,
+) -> dict:
+    """Send the held citizen on to another field or counter; they keep their number (and place)."""
+    now = ctx.now()
+    if (to_service is None) == (to_counter is None):
+        raise InvalidInput("transfer_target_required")
+
+    def action(unit: _Unit) -> int:
+        if to_service is not None:
+            repo.service_by_code(unit.session, ctx.centre_id, to_service)
+        if to_counter is not None:
+            repo.counter_row(unit.session, ctx.centre_id, to_counter)
+        row, ticket = _held(unit, ctx)
+        closed, new, counter, events = states.transfer(
+            ticket,
+            unit.counter,
+            now,
+            to_service=to_service,
+            to_counter=to_counter,
+            keep_place=unit.centre.transfer_keeps_place,
+            note=note[:300],
+        )
+        _store(unit, ctx, row, closed, counter, events, user_id)
+        new_row = TicketRow(
+            centre_id=ctx.centre_id,
+            service_id=unit.id_by_code[new.service_code],
+            number=row.number,
+            seq=row.seq,
+            business_day=row.business_day,
+            status="waiting",
+            priority=row.priority,
+            issued_at=row.issued_at,
+            queued_at=new.queued_at,
+            appointment_at=row.appointment_at,
+            target_counter=new.target_counter,
+            parent_id=row.id,
+            token=row.token,
+            source=row.source,
+            kiosk=row.kiosk,
+        )
+        unit.session.add(new_row)
+        unit.session.flush()
+        return new_row.id
+
+    new_ticket_id = _with_counter(ctx, number, action, user_id)
+    return _publish_after(ctx, number, new_ticket_id)
+
+
+def pause(ctx: QueueContext, number: int, reason: str = "", user_id: int | None = None) -> dict:
+    now = ctx.now()
+
+    def action(unit: _Unit) -> None:
+        counter, events = states.pause(unit.counter, now, reason[:200])
+        repo.apply_counter(unit.counter_row, counter)
+        repo.add_events(unit.session, ctx.centre_id, events, user_id=user_id)
+
+    _with_counter(ctx, number, action, user_id)
+    _publish_after(ctx, number, None, queue=False)
+    return counter_state(ctx, number)
+
+
+def resume(ctx: QueueContext, number: int, user_id: int | None = None) -> dict:
+    now = ctx.now()
+
+    def action(unit: _Unit) -> None:
+        counter, events = states.resume(unit.counter, now)
+        repo.apply_counter(unit.counter_row, counter)
+        repo.add_events(unit.session, ctx.centre_id, events, user_id=user_id)
+
+    _with_counter(ctx, number, action, user_id)
+    _publish_after(ctx, number, None, queue=False)
+    return counter_state(ctx, number)
+
+
+def counter_state(ctx: QueueContext, number: int) -> dict:
+    with ctx.store.read() as session:
+        reader = QueueReader(ctx, session)
+        return reader.counter_payload(repo.counter_row(session, ctx.centre_id, number))

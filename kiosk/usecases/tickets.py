@@ -1,0 +1,198 @@
+"""Issuing, reading and cancelling tickets."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from kiosk import rooms
+from kiosk.core import numbering, states
+from kiosk.core.errors import Conflict, InvalidInput, NotFound
+from kiosk.core.model import Event
+from kiosk.events import Outgoing
+from kiosk.store import repository as repo
+from kiosk.store.tables import CentreRow, PrintJobRow, TicketRow
+from kiosk.usecases import availability
+from kiosk.usecases.context import QueueContext
+from kiosk.usecases.views import QueueReader
+
+SOURCES = ("kiosk", "web", "scan")
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    service: str
+    priority: str | None = None
+    kiosk: str | None = None
+    source: str = "kiosk"
+    idempotency_key: str | None = None
+    dossier_code: str | None = None  # result pick-up: the receipt scanned at the kiosk
+    appointment_at: datetime | None = None  # checked-in booking: ordered by its booked time
+    appointment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: dict
+    created: bool  # False when an idempotency key matched an earlier ticket
+
+
+def _existing(ctx: QueueContext, key: str) -> dict | None:
+    with ctx.store.read() as session:
+        row = session.execute(
+            select(TicketRow).where(
+                TicketRow.centre_id == ctx.centre_id, TicketRow.idempotency_key == key
+            )
+        ).scalar_one_or_none()
+        return QueueReader(ctx, session).ticket_payload(row) if row else None
+
+
+def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
+    """Give a citizen the next number of a field; the same idempotency key never issues twice."""
+    if request.source not in SOURCES:
+        raise InvalidInput("invalid_source", source=request.source)
+    key = (request.idempotency_key or "").strip()[:64] or None
+    if key and (earlier := _existing(ctx, key)):
+        return Issued(earlier, created=False)
+    now = ctx.now()
+    try:
+        with ctx.store.write() as session:
+            service = repo.service_by_code(session, ctx.centre_id, request.service)
+            centre = session.get(CentreRow, ctx.centre_id)
+            availability.require_open(centre, now)
+            centre_policy = repo.policy_of(session, centre)
+            if request.priority and centre_policy.group(request.priority) is None:
+                raise InvalidInput("unknown_priority", priority=request.priority)
+            day = numbering.business_day(now, ctx.tz)
+            seq = repo.next_sequence(session, service.id, day)
+            # Read the clock again now that the sequence row is ours: arrival order then
+            # matches number order even when many kiosks wait on the same field.
+            now = max(now, ctx.now())
+            if service.daily_cap and seq > service.daily_cap:
+                raise Conflict("service_full", service=service.code, cap=service.daily_cap)
+            row = TicketRow(
+                centre_id=ctx.centre_id,
+                service_id=service.id,
+                number=numbering.format_number(service.prefix, seq),
+                seq=seq,
+                business_day=day,
+                status="waiting",
+                priority=request.priority or None,
+                issued_at=now,
+                queued_at=request.appointment_at or now,
+                appointment_at=request.appointment_at,
+                appointment_id=request.appointment_id,
+                dossier_code=request.dossier_code,
+                token=secrets.token_urlsafe(12),
+                source=request.source,
+                kiosk=request.kiosk,
+                idempotency_key=key,
+            )
+            session.add(row)
+            session.flush()
+            repo.add_events(
+                session,
+                ctx.centre_id,
+                [
+                    Event(
+                        "issued",
+                        now,
+                        row.id,
+                        None,
+                        {"source": request.source, "kiosk": request.kiosk},
+                    )
+                ],
+            )
+            ticket_id = row.id
+            job_id = None
+            printer = ctx.kiosk_printers.get(request.kiosk or "")
+            if printer:
+                # Stored with the ticket: a crash before printing still prints after restart.
+                job = PrintJobRow(
+                    centre_id=ctx.centre_id,
+                    ticket_id=row.id,
+                    printer=printer,
+                    state="pending",
+                    created_at=now,
+                )
+                session.add(job)
+                session.flush()
+                job_id = job.id
+    except IntegrityError:
+        # A retry with the same key raced the first request: answer with the first ticket.
+        if key and (earlier := _existing(ctx, key)):
+            return Issued(earlier, created=False)
+        raise
+    with ctx.store.read() as session:
+        reader = QueueReader(ctx, session)
+        ticket = reader.ticket_payload(session.get(TicketRow, ticket_id))
+        queue = reader.queue_payload()
+    ctx.publish(
+        [
+            Outgoing(
+                "queue",
+                queue,
+                (
+                    rooms.lobby(ctx.centre_id),
+                    rooms.kiosks(ctx.centre_id),
+                    rooms.staff(ctx.centre_id),
+                ),
+            ),
+        ]
+    )
+    for hook in ctx.after_issue:
+        extra = hook(ticket, job_id)
+        if extra:
+            ticket["print"] = extra
+    return Issued(ticket, created=True)
+
+
+def get_ticket(ctx: QueueContext, ticket_id: int) -> dict:
+    with ctx.store.read() as session:
+        row = repo.ticket_row(session, ctx.centre_id, ticket_id)
+        return QueueReader(ctx, session).ticket_payload(row, history=True)
+
+
+def ticket_by_token(ctx: QueueContext, token: str) -> dict:
+    with ctx.store.read() as session:
+        reader = QueueReader(ctx, session)
+        row = reader.ticket_by_token(token)
+        if row is None:
+            raise NotFound("unknown_ticket", ticket=token)
+        return reader.ticket_payload(row, history=True)
+
+
+def cancel_ticket(ctx: QueueContext, ticket_id: int, reason: str = "") -> dict:
+    now = ctx.now()
+    with ctx.store.write() as session:
+        row = repo.ticket_row(session, ctx.centre_id, ticket_id, lock=True)
+        code_by_id = {s.id: s.code for s in repo.services_of(session, ctx.centre_id)}
+        ticket = repo.to_ticket(row, code_by_id)
+        if ticket.status.is_held:
+            raise Conflict("ticket_at_counter", number=ticket.number, counter=ticket.counter)
+        cancelled, events = states.cancel(ticket, now, reason)
+        repo.apply_ticket(row, cancelled, {v: k for k, v in code_by_id.items()})
+        repo.add_events(session, ctx.centre_id, events)
+    with ctx.store.read() as session:
+        reader = QueueReader(ctx, session)
+        payload = reader.ticket_payload(session.get(TicketRow, ticket_id))
+        queue = reader.queue_payload()
+    ctx.publish(
+        [
+            Outgoing("ticket", payload, (rooms.ticket(ctx.centre_id, payload["token"]),)),
+            Outgoing(
+                "queue",
+                queue,
+                (
+                    rooms.lobby(ctx.centre_id),
+                    rooms.kiosks(ctx.centre_id),
+                    rooms.staff(ctx.centre_id),
+                ),
+            ),
+        ]
+    )
+    return payload

@@ -1,0 +1,194 @@
+/* Clerk console: one counter's actions, the queue it serves and today's
+   figures, live.  The counter's snapshot is the source of truth: every event
+   that may change it asks for a fresh one (coalesced), so the console never
+   drifts from the hub.  Buttons that make no sense in the current state are
+   disabled; the hub refuses them anyway. */
+(function () {
+  "use strict";
+  // Several events arrive per action: one snapshot for all.  Other counters' traffic
+  // waits longer, so a busy centre costs the hub at most one snapshot a second per console.
+  const OWN_REFRESH_MS = 150;
+  const QUEUE_REFRESH_MS = 1000;
+  const root = document.getElementById("console");
+  const number = parseInt(root.dataset.counter, 10);
+  if (!number) return;
+  const text = JSON.parse(document.getElementById("console-text").textContent);
+  const en = Hub.lang() === "en";
+  const $ = (id) => document.getElementById(id);
+  const fill = (template, values) => Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, v), template);
+  let snapshot = null;
+  let receivedAt = 0;
+  let skewMs = 0; // hub clock minus this PC's: timers stay right on a PC whose clock is off
+  let pending = false;
+  let refreshTimer = null;
+
+  const label = (item) => (en ? (item.name_en || item.name) : item.name);
+  const serviceName = (code) => { const s = snapshot.services.find((x) => x.code === code); return s ? label(s) : code; };
+  const groupName = (code) => { const g = (snapshot.priority_groups || []).find((x) => x.code === code); return g ? label(g) : code; };
+  const clockOf = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
+
+  function say(message, isError) { $("console-message").textContent = message || ""; $("console-message").classList.toggle("error", !!isError); }
+
+  /** Which actions make sense now: a counter holds one ticket at a time, a paused one calls nobody. */
+  function allowed(counter) {
+    const status = counter.current && counter.current.status;
+    const idle = !counter.current && counter.state !== "paused";
+    return {
+      next: idle, call: idle, pause: idle,
+      resume: counter.state === "paused",
+      recall: status === "called", start: status === "called", "no-show": status === "called",
+      finish: status === "called" || status === "serving",
+      transfer: status === "called" || status === "serving",
+    };
+  }
+
+  function renderButtons() {
+    const can = snapshot ? allowed(snapshot.counter) : {};
+    document.querySelectorAll("[data-action]").forEach((button) => { button.disabled = pending || !can[button.dataset.action]; });
+  }
+
+  function renderCounter() {
+    const counter = snapshot.counter;
+    const current = counter.current;
+    root.dataset.state = counter.state;
+    root.dataset.holding = current ? current.status : "";
+    $("current-number").textContent = current ? current.number : "—";
+    $("current-state").textContent = current ? (text[current.status] || current.status) : "";
+    $("current-service").textContent = current ? serviceName(current.service) : "";
+    $("current-priority").textContent = current && current.priority ? `★ ${groupName(current.priority)}` : "";
+    const paused = counter.state === "paused";
+    $("counter-state").textContent = paused ? `${text.paused}${counter.pause_reason ? ": " + counter.pause_reason : ""}` : text.open;
+    $("counter-state").classList.toggle("paused", paused);
+    renderTimer();
+    renderButtons();
+  }
+
+  function renderTimer() {
+    const current = snapshot && snapshot.counter.current;
+    const since = current && (current.started_at || current.called_at);
+    $("current-timer").textContent = since ? clockOf(Math.max(0, (Date.now() + skewMs - Date.parse(since)) / 1000)) : "";
+  }
+
+  function renderQueue() {
+    const mine = snapshot.counter.services;
+    const elapsed = (Date.now() - receivedAt) / 1000;
+    $("waiting-list").replaceChildren(...snapshot.services.filter((s) => mine.includes(s.code)).map((s) => {
+      const li = document.createElement("li");
+      li.dataset.service = s.code;
+      const field = document.createElement("span");
+      field.append(`${label(s)}: `);
+      const count = document.createElement("strong"); count.textContent = snapshot.waiting[s.code] || 0;
+      field.append(count);
+      const longest = document.createElement("span"); longest.className = "longest";
+      if (snapshot.waiting[s.code]) longest.textContent = fill(text.longest, { m: Hub.minutes(s.longest_wait_s + elapsed) });
+      li.append(field, longest);
+      return li;
+    }));
+    $("next-list").replaceChildren(...(snapshot.counter.upcoming || []).map((t) => {
+      const li = document.createElement("li");
+      li.textContent = t.number;
+      li.title = serviceName(t.service);
+      if (t.priority) { li.classList.add("priority"); li.append(` ★ ${groupName(t.priority)}`); }
+      if (t.target_counter === number) { li.classList.add("for-you"); li.append(` · ${text.for_you}`); }
+      return li;
+    }));
+    const today = snapshot.counter.today;
+    $("today").textContent = today.average_service_s === null ? fill(text.served, { n: today.served })
+      : `${fill(text.served, { n: today.served })} · ${fill(text.average, { m: Hub.minutes(today.average_service_s) })}`;
+  }
+
+  function renderTransferTargets() {
+    const group = $("transfer-counters");
+    const chosen = $("transfer-target").value;
+    group.replaceChildren(...snapshot.counters.filter((c) => c.number !== number).map((c) => {
+      const option = document.createElement("option");
+      option.value = `counter:${c.number}`; option.textContent = c.name;
+      return option;
+    }));
+    if (chosen) $("transfer-target").value = chosen;
+  }
+
+  function refresh(delay) {
+    if (refreshTimer) { if (delay === QUEUE_REFRESH_MS) return; clearTimeout(refreshTimer); }
+    refreshTimer = setTimeout(() => { refreshTimer = null; socket.emit("subscribe", { counter: number }); }, delay);
+  }
+
+  async function act(action, body) {
+    if (pending) return;
+    pending = true; renderButtons(); say("");
+    if (document.activeElement && document.activeElement.blur) document.activeElement.blur(); // Enter means "next" again
+    try {
+      const result = await Hub.api("POST", `/api/v1/counters/${number}/${action}`, body);
+      if (action === "next" && result.status === 204) say(text.nobody);
+      return result;
+    } catch (error) { say(error.message, true); return null; }
+    finally { pending = false; renderButtons(); refresh(OWN_REFRESH_MS); }
+  }
+
+  // -- pause with a reason -------------------------------------------------
+  const dialog = $("pause-dialog");
+  const reasonOther = $("pause-other");
+  const chosenReason = () => dialog.querySelector("input[name=pause-reason]:checked");
+  reasonOther.addEventListener("input", () => { dialog.querySelector("input[name=pause-reason][value='']").checked = true; });
+  dialog.addEventListener("close", () => {
+    if (dialog.returnValue !== "pause") return;
+    act("pause", { reason: (chosenReason().value || reasonOther.value).trim() });
+  });
+
+  document.querySelectorAll("button[data-action]").forEach((button) => {
+    const action = button.dataset.action;
+    if (action === "transfer" || action === "call") return; // submitted by their forms
+    button.addEventListener("click", () => {
+      if (action === "pause") { dialog.returnValue = ""; dialog.showModal(); chosenReason().focus(); }
+      else act(action);
+    });
+  });
+
+  $("transfer-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const [kind, value] = $("transfer-target").value.split(":");
+    const target = $("transfer-target").selectedOptions[0].textContent;
+    const held = snapshot.counter.current && snapshot.counter.current.number;
+    const body = kind === "counter" ? { counter: parseInt(value, 10) } : { service: value };
+    body.note = $("transfer-note").value.trim();
+    if (await act("transfer", body)) { say(fill(text.transferred, { number: held, target })); $("transfer-note").value = ""; }
+  });
+
+  $("call-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const wanted = $("call-number").value.trim().toUpperCase();
+    if (wanted && await act("call", { ticket: wanted })) $("call-number").value = "";
+  });
+
+  // -- keyboard and USB keypad: each button shows its keys ---------------
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey || dialog.open) return;
+    if (["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName)) return; // typing
+    // Enter on "Log out" or a link keeps its meaning; on an action button (focused by a click) it is "next".
+    if (event.target.matches("a, button:not([data-action])") && (event.key === "Enter" || event.key === " ")) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    const target = [...document.querySelectorAll("[data-keys]")]
+      .find((el) => el.dataset.keys.split(" ").some((k) => k === event.code || k === key));
+    if (!target) return;
+    event.preventDefault();
+    if (target.tagName === "BUTTON") { if (!target.disabled) target.click(); }
+    else target.focus(); // transfer and call: pick the target or type the number, then Enter
+  });
+
+  setInterval(() => { if (snapshot) renderTimer(); }, 1000);
+  setInterval(() => { if (snapshot) renderQueue(); }, 30000); // longest waits grow between events
+
+  const socket = Hub.connect({ counter: number }, {
+    snapshot(data) {
+      if (!data.counter || data.counter.number !== number) return;
+      snapshot = data; receivedAt = Date.now(); skewMs = Date.parse(data.at) - receivedAt || 0;
+      renderCounter(); renderQueue(); renderTransferTargets();
+    },
+    counter(data) {
+      if (data.number !== number || !snapshot) return;
+      Object.assign(snapshot.counter, data); renderCounter(); // buttons follow at once; the rest follows the snapshot
+      refresh(OWN_REFRESH_MS);
+    },
+    queue() { refresh(QUEUE_REFRESH_MS); },
+  });
+})();

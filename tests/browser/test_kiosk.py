@@ -1,0 +1,106 @@
+"""The touch kiosk and the citizen's phone page, in Chromium, as citizens use them."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.devices.virtual_printer import VirtualPrinter
+from tests.integration.test_printing import centre_with_printers, printer_state, wait_until
+
+
+def no_scrolling(page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollHeight <= innerHeight + 1"
+        " && document.documentElement.scrollWidth <= innerWidth + 1"
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_take_a_number_in_portrait_and_landscape(hub, new_page, width, height, language):
+    kiosk = new_page(width, height)
+    kiosk.goto(f"{hub.url}/kiosk?lang={language}")
+    field = {"vi": "Đất đai", "en": "Land"}[language]
+    elderly = {"vi": "Người cao tuổi", "en": "Elderly people"}[language]
+    expect(kiosk.get_by_role("button", name=field)).to_be_visible()
+    assert no_scrolling(kiosk)
+    for button in kiosk.locator(".service-button").all():
+        box = button.bounding_box()
+        assert box["height"] >= 64 and box["width"] >= 64  # touch targets
+    kiosk.get_by_role("button", name=field).click()
+    assert no_scrolling(kiosk)
+    kiosk.get_by_role("button", name=elderly).click()
+    expect(kiosk.locator("#ticket-number")).to_have_text("B001")
+    expect(kiosk.locator("#ticket-qr")).to_have_attribute("src", re.compile(r"/t/[\w-]+/qr\.svg$"))
+    assert no_scrolling(kiosk)
+    ticket = requests.get(f"{hub.url}/api/v1/tickets/1", timeout=5).json()
+    assert ticket["priority"] == "elderly" and ticket["service"] == "DD"
+
+
+def test_double_tap_issues_one_ticket(hub, new_page):
+    kiosk = new_page(1080, 1920)
+    kiosk.goto(f"{hub.url}/kiosk")
+    kiosk.get_by_role("button", name="Tư pháp - Hộ tịch").click()
+    kiosk.get_by_role("button", name="Không, tiếp tục").dblclick()
+    expect(kiosk.locator("#ticket-number")).to_have_text("A001")
+    time.sleep(0.5)
+    assert requests.get(f"{hub.url}/api/v1/queue", timeout=5).json()["waiting"]["HT"] == 1
+
+
+def test_printer_down_shows_the_number_on_screen(hub_factory, tmp_path, new_page):
+    printer = VirtualPrinter(paper_out=True).start()
+    try:
+        hub = hub_factory(
+            async_mode="gevent", config=centre_with_printers(tmp_path, {"kiosk-1": printer})
+        )
+        assert wait_until(lambda: printer_state(hub).get("paper_out") is True)
+        kiosk = new_page(1080, 1920)
+        kiosk.goto(f"{hub.url}/kiosk/kiosk-1")
+        kiosk.get_by_role("button", name="Tư pháp - Hộ tịch").click()
+        kiosk.get_by_role("button", name="Không, tiếp tục").click()
+        expect(kiosk.locator("#ticket-number")).to_have_text("A001")
+        expect(kiosk.get_by_text("Máy in đang gặp sự cố")).to_be_visible()
+        qr = kiosk.locator("#ticket-qr")
+        expect(qr).to_be_visible()
+        # the QR really loaded (a broken image would leave the citizen nothing to scan)
+        kiosk.wait_for_function(
+            "(() => { const i = document.getElementById('ticket-qr');"
+            " return i.complete && i.naturalWidth > 0; })()"
+        )
+    finally:
+        printer.stop()
+
+
+def test_unknown_kiosk_name_is_not_found(hub):
+    assert requests.get(f"{hub.url}/kiosk/no-such-kiosk", timeout=5).status_code == 404
+
+
+def test_phone_page_alerts_when_called(hub, new_page):
+    ticket = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=5).json()
+    phone = new_page(390, 844)
+    phone.goto(ticket["status_url"])
+    expect(phone.locator("#ticket-number")).to_have_text("A001")
+    expect(phone.locator("#ticket-state")).to_contain_text("Số người đang chờ trước: 0")
+    hub.session().post(f"{hub.url}/api/v1/counters/7/next", timeout=5)
+    expect(phone.locator("#called-banner")).to_have_text("Xin mời đến Quầy 7 ngay")
+
+
+def test_kiosk_reacts_to_a_scan_live(hub, new_page):
+    kiosk = new_page(1080, 1920)
+    kiosk.goto(f"{hub.url}/kiosk/kiosk-1")
+    expect(kiosk.get_by_role("button", name="Đất đai")).to_be_visible()
+    # a keyboard-wedge scanner types the receipt code and Enter in a burst
+    kiosk.keyboard.type("000.00.19.H34-241123-0002\n", delay=5)
+    expect(kiosk.locator("#ticket-number")).to_have_text("K001")
+    kiosk.get_by_role("button", name="Xong").click()
+    # a serial scanner's code arrives through the hub: not recognised, nothing issued
+    requests.post(f"{hub.url}/api/v1/kiosks/kiosk-1/scan", json={"code": "xyz-123"}, timeout=5)
+    expect(kiosk.locator("#kiosk-error")).to_have_text(
+        "Không nhận diện được mã này. Xin mời chọn lĩnh vực trên màn hình."
+    )
+    assert requests.get(f"{hub.url}/api/v1/queue", timeout=5).json()["waiting"]["TKQ"] == 1

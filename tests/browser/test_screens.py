@@ -1,0 +1,303 @@
+"""The clerk console, the lobby TV and the counter screen working together in
+Chromium: calls, transfer, pause, rating, layout at TV sizes, sound, the
+announcer queue and the offline mark."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from display.announcer import compose_call
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.conftest import ROOT, TEST_CENTRE, HubProcess, chromium_path
+
+CLERK_PASSWORD = "test-clerk-pass"
+DEMO_CENTRE = ROOT / "examples/demo-centre.toml"
+
+
+def issue(hub: HubProcess, service: str = "HT", priority: str | None = None) -> dict:
+    body = {"service": service, **({"priority": priority} if priority else {})}
+    response = requests.post(f"{hub.url}/api/v1/tickets", json=body, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def lobby_page(new_page, hub: HubProcess, query: str = "", size=(1920, 1080)):
+    page = new_page(*size)
+    page.goto(f"{hub.url}/display{query}")
+    expect(page.locator("#centre-name")).not_to_be_empty()  # subscribed: nothing missed from here
+    return page
+
+
+def counter_screen(new_page, hub: HubProcess, number: int = 1):
+    page = new_page()
+    page.goto(f"{hub.url}/display/counter/{number}")
+    expect(page.locator("#counter-fields")).not_to_be_empty()
+    return page
+
+
+def console(new_page, hub: HubProcess, user: str = "clerk1", password: str = CLERK_PASSWORD):
+    page = new_page(1366, 768)
+    page.goto(f"{hub.url}/counter")
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("#console")).to_have_attribute("data-state", "open")
+    return page
+
+
+def history(hub: HubProcess, ticket_id: int) -> list[dict]:
+    return requests.get(f"{hub.url}/api/v1/tickets/{ticket_id}", timeout=10).json()["history"]
+
+
+def action(page, name: str):
+    return page.locator(f'button[data-action="{name}"]')
+
+
+def test_next_on_the_keypad_reaches_lobby_and_counter_screen(hub, new_page):
+    lobby = lobby_page(new_page, hub)
+    land_only = lobby_page(new_page, hub, "?fields=DD")
+    screen = counter_screen(new_page, hub)
+    expect(screen.locator("#counter-fields")).to_contain_text("Tư pháp - Hộ tịch · Đất đai")
+    issue(hub, "HT")
+    issue(hub, "DD", priority="elderly")
+    clerk = console(new_page, hub)
+
+    # The queue this clerk serves: strict policy puts the elderly citizen first, marked.
+    expect(clerk.locator("#next-list li")).to_have_count(2)
+    expect(clerk.locator("#next-list li").first).to_contain_text("B001 ★ Người cao tuổi")
+    expect(clerk.locator("#waiting-list")).to_contain_text("Đất đai: 1")
+    expect(clerk.locator('#waiting-list li[data-service="HT"] .longest')).not_to_be_empty()
+    expect(land_only.locator("#waiting-counts li")).to_have_count(1)
+
+    clerk.keyboard.press("NumpadAdd")  # the USB keypad's "+"
+    expect(clerk.locator("#current-number")).to_have_text("B001")
+    expect(action(clerk, "next")).to_be_disabled()  # one ticket at a time
+    expect(action(clerk, "pause")).to_be_disabled()
+    expect(action(clerk, "recall")).to_be_enabled()
+    for page in (lobby, land_only):
+        expect(page.locator("#call-number")).to_have_text("B001")
+        expect(page.locator("#call-counter")).to_have_text("đến Quầy 1")
+    expect(lobby.locator("#now-calling")).to_have_class("now-calling flash")
+    expect(screen.locator("#serving-number")).to_have_text("B001")
+    expect(clerk.locator("#next-list li")).to_have_count(1)
+
+    clerk.keyboard.press("NumpadSubtract")  # finish
+    expect(clerk.locator("#today")).to_contain_text("Đã phục vụ hôm nay: 1")
+    clerk.keyboard.press("NumpadEnter")  # next: A001, which the Land-only lobby ignores
+    expect(lobby.locator("#call-number")).to_have_text("A001")
+    expect(lobby.locator("#recent-calls tbody tr")).to_have_count(1)  # latest call per counter
+    expect(land_only.locator("#call-number")).to_have_text("B001")
+    expect(clerk.locator("#current-number")).to_have_text("A001")
+
+
+def test_transfer_to_a_counter_with_a_note(hub, new_page):
+    issue(hub, "HT")
+    clerk1 = console(new_page, hub)
+    clerk2 = console(new_page, hub, "clerk2")
+    clerk1.keyboard.press("Enter")
+    expect(clerk1.locator("#current-number")).to_have_text("A001")
+    expect(action(clerk1, "transfer")).to_be_enabled()
+
+    clerk1.keyboard.press("t")  # focuses the target list
+    expect(clerk1.locator("#transfer-target")).to_be_focused()
+    clerk1.locator("#transfer-target").select_option("counter:2")
+    clerk1.locator("#transfer-note").fill("Cần bổ sung giấy khai sinh")
+    action(clerk1, "transfer").click()
+
+    expect(clerk1.locator("#current-number")).to_have_text("—")
+    expect(clerk1.locator("#console-message")).to_contain_text("A001")
+    expect(clerk1.locator("#console-message")).to_contain_text("Quầy 2")
+    expect(clerk1.locator("#next-list li")).to_have_count(0)  # reserved for counter 2 now
+    expect(clerk2.locator("#next-list li.for-you")).to_contain_text("A001")
+    transferred = next(e for e in history(hub, 1) if e["kind"] == "transferred")
+    assert transferred["data"]["to_counter"] == 2
+    assert transferred["data"]["note"] == "Cần bổ sung giấy khai sinh"
+
+
+def test_pause_with_a_reason_shows_on_console_and_counter_screen(hub, new_page):
+    screen = counter_screen(new_page, hub)
+    clerk = console(new_page, hub)
+    expect(screen.locator("#paused")).to_be_hidden()
+
+    clerk.keyboard.press("p")
+    dialog = clerk.locator("#pause-dialog")
+    expect(dialog).to_be_visible()
+    meeting = dialog.locator("input[name=pause-reason]").nth(1)
+    reason = meeting.get_attribute("value")
+    meeting.check()
+    dialog.locator("button[value=pause]").click()
+
+    expect(clerk.locator("#counter-state")).to_contain_text(reason)
+    expect(clerk.locator("#console")).to_have_attribute("data-state", "paused")
+    expect(action(clerk, "next")).to_be_disabled()
+    expect(action(clerk, "resume")).to_be_enabled()
+    expect(screen.locator("#paused")).to_be_visible()
+    expect(screen.locator("#pause-reason")).to_have_text(reason)
+
+    clerk.keyboard.press("o")  # resume
+    expect(clerk.locator("#console")).to_have_attribute("data-state", "open")
+    expect(screen.locator("#paused")).to_be_hidden()
+
+    # A reason of one's own, typed.
+    clerk.keyboard.press("p")
+    dialog.locator("#pause-other").fill("Sửa máy in")
+    dialog.locator("#pause-other").press("Enter")
+    expect(screen.locator("#pause-reason")).to_have_text("Sửa máy in")
+
+
+def serve_one(hub: HubProcess) -> None:
+    clerk = hub.session("clerk1", CLERK_PASSWORD)
+    for step in ("next", "start", "finish"):
+        clerk.post(f"{hub.url}/api/v1/counters/1/{step}", timeout=10).raise_for_status()
+
+
+def test_low_rating_with_a_reason_is_stored(hub, new_page):
+    screen = counter_screen(new_page, hub)
+    issue(hub, "HT")
+    serve_one(hub)
+
+    expect(screen.locator("#rating")).to_be_visible()
+    expect(screen.locator("#rating-ticket")).to_contain_text("A001")
+    screen.get_by_role("button", name="Không hài lòng", exact=True).click()
+    expect(screen.locator("#rating-reasons")).to_be_visible()
+    screen.get_by_label("Thời gian chờ").check()
+    screen.get_by_role("button", name="Gửi").click()
+    expect(screen.get_by_text("Cảm ơn ông/bà đã đánh giá!")).to_be_visible()
+
+    rated = history(hub, 1)[-1]
+    assert rated["kind"] == "rated" and rated["data"]["score"] == 2
+    expect(screen.locator("#serving")).to_be_visible(timeout=8000)  # back to normal
+
+
+def skip_time(page, ms: int) -> None:
+    """Jump the page's clock.  To Socket.IO that looks like a sleeping device: its
+    heartbeat expires and it reconnects; wait for that so no event is missed."""
+    offline = page.locator("#offline-mark")
+    page.clock.fast_forward(ms)
+    expect(offline).to_be_visible()
+    expect(offline).to_be_hidden()
+
+
+def test_rating_times_out_and_keeps_a_chosen_score(hub, new_page):
+    screen = new_page()
+    screen.clock.install()
+    screen.goto(f"{hub.url}/display/counter/1")
+    expect(screen.locator("#counter-fields")).not_to_be_empty()
+    issue(hub, "HT")
+    issue(hub, "HT")
+    serve_one(hub)
+    expect(screen.locator("#rating")).to_be_visible()
+    skip_time(screen, 31_000)  # nobody touched it
+    expect(screen.locator("#serving")).to_be_visible()
+    assert history(hub, 1)[-1]["kind"] == "finished"
+
+    serve_one(hub)
+    expect(screen.locator("#rating-ticket")).to_contain_text("A002")
+    screen.get_by_role("button", name="Rất không hài lòng").click()
+    skip_time(screen, 31_000)  # walked away without a reason: the score still counts
+    expect(screen.get_by_text("Cảm ơn ông/bà đã đánh giá!")).to_be_visible()
+    rated = history(hub, 2)[-1]
+    assert rated["kind"] == "rated" and rated["data"]["score"] == 1
+
+
+@pytest.mark.parametrize("size", [(3840, 2160), (1920, 1080)])
+def test_lobby_fits_a_tv_without_scrollbars(hub_factory, new_page, size):
+    """The demo centre: 7 fields with long names, 6 counters, a ticker."""
+    hub = hub_factory(config=DEMO_CENTRE)
+    demo = tomllib.loads(DEMO_CENTRE.read_text())
+    admin = next(u for u in demo["users"] if u["role"] == "admin")
+    staff = hub.session(admin["username"], admin["password"])
+    for index, service in enumerate(demo["services"] * 3):
+        issue(hub, service["code"], priority="elderly" if index % 5 == 0 else None)
+    for counter in demo["counters"]:
+        staff.post(f"{hub.url}/api/v1/counters/{counter['number']}/next", timeout=10)
+    lobby = lobby_page(new_page, hub, size=size)
+    expect(lobby.locator("#recent-calls tbody tr")).to_have_count(6)
+    expect(lobby.locator("#waiting-counts li")).to_have_count(len(demo["services"]))
+    expect(lobby.locator("#ticker")).to_contain_text("Giờ làm việc")
+    fits = lobby.evaluate(
+        """() => {
+          const page = document.documentElement;
+          const inside = (el) => { const r = el.getBoundingClientRect(); return r.bottom <= innerHeight && r.right <= innerWidth; };
+          return {
+            vertical: page.scrollHeight <= innerHeight,
+            horizontal: page.scrollWidth <= innerWidth,
+            cards: [...document.querySelectorAll('#waiting-counts li, #recent-calls tr')].every(inside),
+          };
+        }"""
+    )
+    assert fits == {"vertical": True, "horizontal": True, "cards": True}
+
+
+@pytest.fixture(scope="module")
+def browser_that_blocks_sound(browser):
+    """Chromium as a lobby TV usually runs it: sound only after a tap."""
+    args = [a for a in CHROMIUM_ARGS if not a.startswith("--autoplay-policy")]
+    blocking = browser.browser_type.launch(
+        executable_path=chromium_path(), headless=True, args=args
+    )
+    yield blocking
+    blocking.close()
+
+
+def test_sound_off_is_shown_and_one_tap_turns_it_on(hub, browser_that_blocks_sound):
+    context = browser_that_blocks_sound.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        lobby = context.new_page()
+        lobby.goto(f"{hub.url}/display")
+        toggle = lobby.locator("#sound-toggle")
+        expect(toggle).to_have_attribute("data-sound", "off")
+        expect(toggle).to_contain_text("Âm thanh đang tắt")
+        lobby.locator("#now-calling").click()  # anywhere will do
+        expect(toggle).to_have_attribute("data-sound", "on")
+        expect(toggle).to_have_text("Âm thanh đang bật")
+        assert lobby.evaluate("Announcer.enabled") is True
+        toggle.click()  # staff can mute it again
+        expect(toggle).to_have_attribute("data-sound", "off")
+        toggle.click()
+        expect(toggle).to_have_attribute("data-sound", "on")
+    finally:
+        context.close()
+
+
+def test_two_quick_calls_are_both_spoken_in_order(hub, new_page):
+    lobby = lobby_page(new_page, hub)
+    expect(lobby.locator("#sound-toggle")).to_have_attribute("data-sound", "on")  # autoplay allowed
+    first, second = issue(hub), issue(hub)
+    staff = hub.session()
+    staff.post(f"{hub.url}/api/v1/counters/1/next", timeout=10).raise_for_status()
+    staff.post(f"{hub.url}/api/v1/counters/2/next", timeout=10).raise_for_status()
+
+    def clips(number: str, counter: int) -> list[str]:
+        audio = compose_call(number, counter).to_dict()["audio"]
+        return audio["vi"] + audio["en"]
+
+    expected = clips(first["number"], 1) + clips(second["number"], 2)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(lobby.evaluate("Announcer.log")) < len(expected):
+        time.sleep(0.5)
+    assert lobby.evaluate("Announcer.log") == expected  # the second waited for the first
+
+
+def test_lobby_shows_offline_and_is_right_again_after_the_hub_returns(hub, new_page, tmp_path):
+    lobby = lobby_page(new_page, hub)
+    issue(hub, "DD")
+    expect(lobby.locator('#waiting-counts li[data-service="DD"] strong')).to_have_text("1")
+    hub.stop()
+    expect(lobby.locator("#offline-mark")).to_be_visible()
+    # Meanwhile a clerk calls through another hub process on the same database.
+    other = HubProcess(tmp_path, database_url=hub.database_url, config=TEST_CENTRE).start()
+    try:
+        other.session().post(f"{other.url}/api/v1/counters/5/next", timeout=10).raise_for_status()
+    finally:
+        other.stop()
+    hub.start()
+    # hub.js retries at least every 2 s; the snapshot then sets everything right.
+    expect(lobby.locator("#offline-mark")).to_be_hidden(timeout=3000)
+    expect(lobby.locator("#call-number")).to_have_text("B001", timeout=500)
+    expect(lobby.locator('#waiting-counts li[data-service="DD"] strong')).to_have_text("0")

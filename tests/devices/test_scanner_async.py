@@ -1,0 +1,108 @@
+"""Under gevent and eventlet a scanner blocked in a read must not freeze the hub's event loop.
+
+Each mode runs in a fresh interpreter, because monkey-patching has to come
+before anything else is imported: the child applies the mode, then imports
+this module and runs `probe()`.  There a greenlet ticks every 10 ms while
+the worker sits in reads on a silent pty; then the pretend scanner sends a
+code.  The largest gap between ticks is the proof: a read that held the loop
+would show up as a gap of the read timeout (200 ms) or more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pty_pair
+import pytest
+from pty_pair import needs_socat
+
+pytestmark = needs_socat
+socat_pty = pty_pair.socat_pty  # the shared fixture, without a conftest entry
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+BOOT = "import sys; from kiosk import asyncmode; asyncmode.apply(sys.argv[1]); import test_scanner_async as t; t.probe(*sys.argv[2:])"
+
+
+@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
+def test_event_loop_keeps_ticking_while_the_scanner_is_silent(socat_pty, mode):
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
+        "MOTCUA_ASYNC_MODE": mode,
+    }
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", BOOT, mode, socat_pty.ours, socat_pty.far],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["mode"] == mode
+    assert result["statuses"][0] == "online", result
+    assert result["scans"] == ["A012"], result
+    # ~1.5 s of silence at 10 ms a tick, and never a stall the size of a read.
+    assert result["ticks"] > 100, result
+    assert result["max_gap_ms"] < 100, result
+
+
+def probe(ours: str, far: str) -> None:
+    """Run in the child after monkey-patching; prints one JSON line."""
+    from devices.scanner import ScannerConfig, ScannerWorker
+    from kiosk import asyncmode
+    from kiosk.blocking import run_blocking, spawn
+
+    gaps: list[float] = []
+    scans: list[str] = []
+    statuses: list[str] = []
+    running = True
+
+    def tick() -> None:
+        last = time.monotonic()
+        while running:
+            time.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    config = ScannerConfig(name="counter-1-scanner", url=ours, use="counter:1")
+    worker = ScannerWorker(
+        config,
+        on_scan=lambda name, code: scans.append(code),
+        on_status=lambda name, status: statuses.append(status["state"]),
+    ).start()
+    # Measure from "online" on: starting eventlet's thread pool (20 threads) once is not a freeze.
+    deadline = time.monotonic() + 3
+    while not statuses and time.monotonic() < deadline:
+        time.sleep(0.01)
+    spawn(tick)
+    time.sleep(1.5)  # silence: the worker is blocked in reads the whole time
+
+    import serial
+
+    scanner = run_blocking(serial.Serial, far, 9600, timeout=0.2)
+    run_blocking(scanner.write, b"A012\r")
+    deadline = time.monotonic() + 2
+    while not scans and time.monotonic() < deadline:
+        time.sleep(0.01)
+    running = False
+    worker.stop()
+    run_blocking(scanner.close)
+    print(
+        json.dumps(
+            {
+                "mode": asyncmode.current(),
+                "ticks": len(gaps),
+                "max_gap_ms": round(max(gaps) * 1000, 1),
+                "scans": scans,
+                "statuses": statuses,
+            }
+        )
+    )

@@ -1,0 +1,138 @@
+"""Tickets on paper, through the real hub and a virtual network printer: the
+kiosk's ticket prints with its number, a printer fault never blocks or loses
+a ticket, and a job survives a crash of the hub."""
+
+from __future__ import annotations
+
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.conftest import TEST_CENTRE
+from tests.devices.escpos_decode import cuts, ticket_image
+from tests.devices.printing_helpers import ocr
+from tests.devices.virtual_printer import VirtualPrinter
+
+
+def centre_with_printers(tmp_path, printers: dict[str, VirtualPrinter]):
+    text = TEST_CENTRE.read_text(encoding="utf-8")
+    for name, printer in printers.items():
+        text += (
+            f'\n[[printers]]\nname = "{name}"\nurl = "{printer.url}"\npaper_mm = 80\n'
+            f'timeout_s = 2\n\n[[kiosks]]\nname = "{name}"\nprinter = "{name}"\n'
+        )
+    path = tmp_path / "centre-printers.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def take(hub, kiosk="kiosk-1", service="HT") -> dict:
+    response = requests.post(
+        f"{hub.url}/api/v1/tickets", json={"service": service, "kiosk": kiosk}, timeout=10
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def printer_state(hub, name="kiosk-1") -> dict:
+    return (
+        requests.get(f"{hub.url}/healthz", timeout=5).json()["devices"].get(f"printer:{name}", {})
+    )
+
+
+def wait_until(predicate, timeout=20.0, step=0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+@pytest.fixture
+def printer():
+    vp = VirtualPrinter().start()
+    yield vp
+    vp.stop()
+
+
+def test_kiosk_ticket_prints_with_its_number(hub_factory, tmp_path, printer):
+    hub = hub_factory(
+        async_mode="gevent", config=centre_with_printers(tmp_path, {"kiosk-1": printer})
+    )
+    ticket = take(hub)
+    assert ticket["print"] == {
+        "printer": "kiosk-1",
+        "job": 1,
+        "state": "queued",
+        "printer_ok": True,
+    }
+    assert wait_until(lambda: cuts(printer.received))
+    image = ticket_image(printer.received)
+    assert image.width == 576  # 80 mm paper
+    assert "A001" in ocr(image, whitelist="A0123456789").replace(" ", "")
+    assert printer_state(hub)["state"] == "online"
+
+
+def test_paper_out_keeps_the_ticket_and_prints_it_once_paper_is_back(
+    hub_factory, tmp_path, printer
+):
+    printer.paper_out = True
+    hub = hub_factory(
+        async_mode="gevent", config=centre_with_printers(tmp_path, {"kiosk-1": printer})
+    )
+    assert wait_until(lambda: printer_state(hub).get("paper_out") is True)
+    ticket = take(hub)
+    assert ticket["number"] == "A001" and ticket["status"] == "waiting"  # issued all the same
+    assert ticket["print"]["printer_ok"] is False  # the kiosk shows the number and QR on screen
+    time.sleep(1.5)
+    assert cuts(printer.received) == []
+    printer.paper_out = False
+    assert wait_until(lambda: len(cuts(printer.received)) == 1, timeout=30)
+    time.sleep(2)
+    assert len(cuts(printer.received)) == 1  # printed exactly once
+    assert wait_until(lambda: printer_state(hub).get("state") == "online", timeout=35)
+
+
+def test_a_hung_printer_slows_neither_the_hub_nor_another_kiosk(hub_factory, tmp_path, printer):
+    hung = VirtualPrinter().start()
+    hung.hang = True
+    try:
+        hub = hub_factory(
+            async_mode="gevent",
+            config=centre_with_printers(tmp_path, {"kiosk-1": hung, "kiosk-2": printer}),
+        )
+        take(hub, "kiosk-1")
+        with ThreadPoolExecutor(4) as pool:
+            started = time.monotonic()
+            answers = list(pool.map(lambda _: take(hub, "kiosk-2", "DD"), range(4)))
+            elapsed = time.monotonic() - started
+        assert elapsed < 2.0, f"issuing took {elapsed:.2f}s while a printer hung"
+        assert all(a["print"]["printer"] == "kiosk-2" for a in answers)
+        assert wait_until(lambda: len(cuts(printer.received)) == 4, timeout=20)
+        started = time.monotonic()
+        assert requests.get(f"{hub.url}/api/v1/queue", timeout=5).ok
+        assert time.monotonic() - started < 0.5
+    finally:
+        hung.stop()
+
+
+def test_print_job_survives_a_crash(hub_factory, tmp_path, printer):
+    config = centre_with_printers(tmp_path, {"kiosk-1": printer})
+    printer.stop()  # unplugged: connection refused
+    hub = hub_factory(async_mode="gevent", config=config)
+    ticket = take(hub)
+    hub.stop(signal.SIGKILL)  # the hub dies before the printer is back
+    printer.start()  # plugged back in, same address
+    hub.start()
+    assert wait_until(lambda: cuts(printer.received), timeout=30)
+    assert "A001" in ocr(ticket_image(printer.received), whitelist="A0123456789").replace(" ", "")
+    time.sleep(1)
+    assert len(cuts(printer.received)) == 1
+    assert (
+        requests.get(f"{hub.url}/api/v1/tickets/{ticket['id']}", timeout=5).json()["number"]
+        == "A001"
+    )

@@ -1,0 +1,19 @@
+"""A short soak in the suite (the long one is bench/soak.py): a busy morning
+compressed into a minute, 40 counters and 50 screens, no error, no call
+missed by any screen, memory flat."""
+
+from __future__ import annotations
+
+from bench.soak import run_soak
+
+
+def test_busy_morning_compressed(postgres_url):
+    result = run_soak(
+        minutes=1.0, counters=40, screens=50, visitors=600, hours=4, database_url=postgres_url
+    )
+    assert result["errors"] == []
+    assert result["issued"] > 400 and result["calls"] > 150
+    assert result["missed_calls"] == 0, "a lobby screen missed a call"
+    memory = [kb for _, kb in result["memory_kb"]]
+    settled = memory[len(memory) // 3]
+    assert memory[-1] < settled * 1.25, f"hub memory grew: {memory}"
