@@ -165,8 +165,12 @@ def run_soak(
                 thread.join(timeout=30)
             time.sleep(2)  # let the last calls reach every screen
         finally:
-            for client in clients:
-                client.disconnect()
+            # A websocket client takes ~3 s to close; close them all at once.
+            closing = [threading.Thread(target=client.disconnect) for client in clients]
+            for thread in closing:
+                thread.start()
+            for thread in closing:
+                thread.join(timeout=10)
             hub.stop()
     return {
         "issued": tally.issued,
