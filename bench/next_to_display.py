@@ -7,9 +7,11 @@ SQLite, on 127.0.0.1), connects N lobby clients over WebSocket (python-socketio
 clients on gevent greenlets in this one process), then presses "next" at
 counter 1 `--presses` times, finishing each ticket before the next press.
 Each latency is from just before the HTTP request is sent to the moment a
-client's `call` handler runs.  Memory is the hub's VmRSS after connecting N
-clients minus before, per client.  Prints a Markdown table for
-docs/benchmarks.md.
+client's `call` handler runs; "first screen" is the earliest arrival of each
+press (the fixed cost), the rest is fan-out.  CPU per press is what the hub
+and this process (all N screens) used for one next + finish, i.e. five events
+at every screen.  Memory is the hub's VmRSS after connecting N clients minus
+before, per client.  Prints a Markdown table for docs/benchmarks.md.
 """
 
 from gevent import monkey
@@ -17,6 +19,7 @@ from gevent import monkey
 monkey.patch_all()  # before anything opens a socket: every client is a greenlet
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -90,6 +93,12 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -110,16 +119,23 @@ def run(n: int, presses: int) -> dict:
             gevent.sleep(1)
             per_client = (rss_kib(hub.process.pid) - before) / n
             latencies: list[float] = []
+            firsts: list[float] = []
+            hub_cpu, own_cpu = cpu_s(hub.process.pid), time.process_time()
             # Each press makes 3 events at every screen (call, counter, queue), each finish 2.
             for press in range(WARM_UP + presses):
                 sent = time.perf_counter()
                 called = clerk.post(f"{hub.url}/api/v1/counters/1/next", timeout=30)
                 number = called.json()["number"]
                 lobby.wait(lambda number=number: len(lobby.calls.get(number, ())) >= n, "calls")
+                if press == WARM_UP:
+                    hub_cpu, own_cpu = cpu_s(hub.process.pid), time.process_time()
                 if press >= WARM_UP:
                     latencies += [(t - sent) * 1000 for t in lobby.calls[number]]
+                    firsts.append((min(lobby.calls[number]) - sent) * 1000)
                 clerk.post(f"{hub.url}/api/v1/counters/1/finish", timeout=30).raise_for_status()
                 lobby.wait(lambda press=press: lobby.events >= 5 * n * (press + 1), "events")
+            hub_cpu = cpu_s(hub.process.pid) - hub_cpu
+            own_cpu = time.process_time() - own_cpu
             lobby.close()
         finally:
             hub.stop()
@@ -128,6 +144,9 @@ def run(n: int, presses: int) -> dict:
         "median": statistics.median(latencies),
         "p99": percentile(latencies, 99),
         "max": max(latencies),
+        "first": statistics.median(firsts),
+        "hub_cpu_ms": hub_cpu * 1000 / presses,
+        "client_cpu_ms": own_cpu * 1000 / presses,
         "kib_per_client": per_client,
         "connect_s": connect_s,
     }
@@ -140,12 +159,14 @@ def main() -> None:
     args = parser.parse_args()
     rows = [run(int(n), args.presses) for n in args.clients.split(",")]
     print(
-        "| screens | median ms | p99 ms | max ms | hub RSS per screen | connect all |\n"
-        "| ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| screens | first screen ms | median ms | p99 ms | max ms | hub CPU per press "
+        "| screens' CPU per press | hub RSS per screen | connect all |\n"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     for r in rows:
         print(
-            f"| {r['n']} | {r['median']:.0f} | {r['p99']:.0f} | {r['max']:.0f} "
+            f"| {r['n']} | {r['first']:.0f} | {r['median']:.0f} | {r['p99']:.0f} "
+            f"| {r['max']:.0f} | {r['hub_cpu_ms']:.0f} ms | {r['client_cpu_ms']:.0f} ms "
             f"| {r['kib_per_client']:.0f} KiB | {r['connect_s']:.1f} s |"
         )
 

@@ -215,6 +215,13 @@ def main() -> None:
         f"| hub RSS at start / after warm-up / end / max | {memory[0][1] // 1024} / "
         f"{settled // 1024} / {memory[-1][1] // 1024} / {max(m for _, m in memory) // 1024} MiB |"
     )
+    print("\n| minute | hub RSS MiB |\n| ---: | ---: |")
+    step = 60.0  # one row a minute (samples are every 5 s)
+    next_at = 0.0
+    for at, kb in memory:
+        if at >= next_at or (at, kb) == memory[-1]:
+            print(f"| {at / 60:.1f} | {kb / 1024:.0f} |")
+            next_at = (at // step + 1) * step
     for error in result["errors"][:5]:
         print("error:", error)
 

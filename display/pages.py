@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
+from kiosk.access import require_device
 from kiosk.core.errors import DomainError
 from kiosk.store import repository as repo
 
@@ -20,6 +21,7 @@ def _numbers(arg: str) -> list[int]:
 
 @bp.get("")
 @bp.get("/")
+@require_device("display")
 def lobby():
     """?fields=HT,DD and ?counters=1,2 limit what this TV shows; the filter runs in the page."""
     hub = current_app.extensions["motcua"]
@@ -35,6 +37,7 @@ def lobby():
 
 
 @bp.get("/counter/<int:number>")
+@require_device("counter_screen")
 def counter_screen(number: int):
     hub = current_app.extensions["motcua"]
     with hub.store.read() as session:

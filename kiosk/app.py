@@ -107,6 +107,9 @@ def create_app(config: Config | None = None) -> Flask:
     from kiosk.devices_runtime import print_hint
 
     ctx.after_issue.append(print_hint(app.extensions["motcua"]))
+    from kiosk.usecases.closing import close_earlier_days
+
+    close_earlier_days(ctx)  # yesterday's waiting tickets are marked, never called today
 
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -115,6 +118,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     from display.pages import bp as display_bp
     from display.voice import voice_bp
+    from kiosk.admin import bp as admin_bp
     from kiosk.api import bp as api_bp
     from kiosk.api import errors
     from kiosk.pages import bp as pages_bp
@@ -123,6 +127,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(display_bp)
     app.register_blueprint(voice_bp)
+    app.register_blueprint(admin_bp)
     errors.register(app)
     _register_hooks(app, config)
     return app

@@ -43,12 +43,24 @@ def run_blocking(fn: Callable[..., T], *args, **kwargs) -> T:
 
             # Its own pool, not the hub's default of 10, so DNS lookups never wait behind devices.
             _gevent_pool = ThreadPool(32)
-        return _gevent_pool.apply(fn, args, kwargs)
+        # gevent's pool prints the traceback of every exception it passes on: a scanner
+        # that is unplugged would log one every retry.  Carry the error across instead.
+        ok, value = _gevent_pool.apply(_outcome, (fn, args, kwargs))
+        if not ok:
+            raise value
+        return value
     if mode == "eventlet":
         from eventlet import tpool
 
         return tpool.execute(fn, *args, **kwargs)
     return _thread_executor().submit(fn, *args, **kwargs).result()
+
+
+def _outcome(fn: Callable[..., T], args: tuple, kwargs: dict) -> tuple[bool, object]:
+    try:
+        return True, fn(*args, **kwargs)
+    except Exception as error:
+        return False, error
 
 
 def spawn(fn: Callable[..., object], *args, **kwargs):

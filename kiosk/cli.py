@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="own this centre's printers and scanners (one process per centre)"
     )
     devices_run.add_argument("--config")
+    devices_pair = devices_sub.add_parser(
+        "pair", help="issue a pairing link for a kiosk, display or counter screen"
+    )
+    devices_pair.add_argument("kind", choices=["kiosk", "display", "counter_screen"])
+    devices_pair.add_argument("name", help="kiosk name, display name, or counter number")
+    devices_pair.add_argument("--config")
 
     printer = sub.add_parser("printer", help="printers")
     printer_sub = printer.add_subparsers(dest="printer_command", required=True)
@@ -76,15 +82,18 @@ def cmd_run(args) -> int:
                 f"  demo login: {user['username']} / {user['password']} ({user['role']})",
                 flush=True,
             )
-    from kiosk.devices_runtime import start_devices
+    from kiosk.devices_runtime import start_devices, stop_devices
 
     start_devices(app)
     kwargs = {"allow_unsafe_werkzeug": True} if mode == "threading" else {}
     if mode == "gevent":
         kwargs["handler_class"] = _no_delay_gevent_handler()
-    socketio.run(
-        app, host=args.host, port=args.port, use_reloader=False, log_output=False, **kwargs
-    )
+    try:
+        socketio.run(
+            app, host=args.host, port=args.port, use_reloader=False, log_output=False, **kwargs
+        )
+    finally:
+        stop_devices(app)  # Ctrl-C: release the serial ports, mark scanners as not read
     return 0
 
 
@@ -188,7 +197,27 @@ def cmd_devices(args) -> int:
 
         run_device_worker(create_app(_config(args)))
         return 0
+    if getattr(args, "devices_command", None) == "pair":
+        return _pair_device(args)
     print(describe_devices(_config(args)))
+    return 0
+
+
+def _pair_device(args) -> int:
+    from kiosk.app import create_app
+    from kiosk.core.errors import DomainError
+    from kiosk.usecases import device_tokens
+
+    config = _config(args)
+    hub = create_app(config).extensions["motcua"]
+    try:
+        paired = device_tokens.pair(hub.ctx, args.kind, args.name)
+    except DomainError as error:
+        print(f"error: {error.params.get('detail', error.code)}", file=sys.stderr)
+        return 2
+    base = config.public_url or "http://HUB:5000"
+    print(f"{args.kind} {args.name}: open this link once on the device (keep it secret):")
+    print(f"  {base.rstrip('/')}{paired['pair_path']}")
     return 0
 
 

@@ -4,6 +4,7 @@ top-level `devices` package.)"""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from flask import Flask
@@ -12,14 +13,34 @@ from kiosk.config import Config
 
 
 def start_devices(app: Flask) -> None:
-    """Start the workers of the devices this process owns (MOTCUA_DEVICES=0: none)."""
-    hub = app.extensions["motcua"]
-    if not hub.config.devices_enabled or hub.printing is not None:
-        return
-    from kiosk.printing import PrintService
+    """Start the workers of the devices this process owns (MOTCUA_DEVICES=0: none).
 
-    hub.printing = PrintService(hub, hub.centre_file.get("printers", []))
-    hub.printing.start()
+    Exactly one process per centre owns them (the hub, or `motcua devices run`
+    beside hubs that have MOTCUA_DEVICES=0): a serial port has one reader."""
+    hub = app.extensions["motcua"]
+    if not hub.config.devices_enabled:
+        return
+    if hub.printing is None:
+        from kiosk.printing import PrintService
+
+        hub.printing = PrintService(hub, hub.centre_file.get("printers", []))
+        hub.printing.start()
+    if hub.scanning is None:
+        from kiosk.scanning import ScannerService
+
+        hub.scanning = ScannerService(app, hub.centre_file.get("scanners", []))
+        hub.scanning.start()
+
+
+def stop_devices(app: Flask) -> None:
+    """Stop the device workers: ports are released and scanners marked as not read."""
+    hub = app.extensions["motcua"]
+    for service in (hub.scanning, hub.printing):
+        if service is not None:
+            try:
+                service.stop()
+            except Exception:  # stopping one kind of device must not keep the other running
+                logging.getLogger(__name__).exception("stopping %r failed", service)
 
 
 def print_hint(hub):
@@ -59,7 +80,6 @@ def all_device_status(hub) -> dict[str, dict]:
 
 def run_device_worker(app: Flask) -> None:
     """`motcua devices run`: own this centre's devices until stopped; no HTTP."""
-    import logging
     import time
 
     hub = app.extensions["motcua"]
@@ -71,22 +91,24 @@ def run_device_worker(app: Flask) -> None:
     hub.config.devices_enabled = True
     start_devices(app)
     print(
-        f"motcua: device worker running ({len(hub.centre_file.get('printers', []))} printers)",
+        f"motcua: device worker running ({len(hub.centre_file.get('printers', []))} printers, "
+        f"{len(hub.centre_file.get('scanners', []))} scanners)",
         flush=True,
     )
     try:
         while True:
             time.sleep(3600)
     finally:
-        if hub.printing is not None:
-            hub.printing.stop()
+        stop_devices(app)
 
 
 def describe_devices(config: Config) -> str:
-    """Configured devices with their live status, then the serial ports this machine sees."""
-    from serial.tools import list_ports
+    """Configured devices with their live status, then the serial ports this machine sees.
 
+    Printers are asked directly.  Scanners are not opened (the owning process holds
+    them exclusively): their status and last scan come from what the owner stored."""
     from devices.printer import PrinterError, open_printer
+    from devices.scanner import list_serial_ports
     from kiosk.store.seed import read_centre_file
 
     lines = ["Configured devices:"]
@@ -102,18 +124,93 @@ def describe_devices(config: Config) -> str:
         except PrinterError as error:
             state = f"error: {error}"
         lines.append(f"  printer  {printer['name']:<20} {printer['url']:<32} {state}")
-    for scanner in data.get("scanners", []):
-        lines.append(f"  scanner  {scanner['name']:<20} {scanner.get('url')}")
+    scanners = [s for s in data.get("scanners", []) if isinstance(s, dict)]
+    if scanners:
+        stored, problem = _stored_device_status(config, data)
+        tz = _timezone(data)
+        for scanner in scanners:
+            name = str(scanner.get("name", "?"))
+            entry = stored.get(f"scanner:{name}")
+            state = _scanner_state(entry, tz) if entry else (problem or "no status yet")
+            lines.append(
+                f"  scanner  {name:<20} {str(scanner.get('url')):<32} "
+                f"{str(scanner.get('use', '')):<16} {state}"
+            )
+        if problem is None and not any(f"scanner:{s.get('name')}" in stored for s in scanners):
+            lines.append(
+                "  (scanners report once a hub with MOTCUA_DEVICES on, or `motcua devices "
+                "run`, has started)"
+            )
     if len(lines) == 1:
         lines.append("  (none: pass --config FILE or set MOTCUA_CONFIG)")
     lines.append("Serial ports on this machine:")
-    ports = list(list_ports.comports())
+    ports = list_serial_ports()
     for port in ports:
-        vid_pid = f"{port.vid:04X}:{port.pid:04X}" if port.vid is not None else "----:----"
-        lines.append(f"  {port.device:<20} {vid_pid}  {port.description}")
+        extra = f"  {port['by_id']}" if port["by_id"] else ""
+        lines.append(
+            f"  {port['path']:<20} {port['vid_pid'] or '----:----'}  {port['description']}{extra}"
+        )
     if not ports:
         lines.append("  (none)")
     return "\n".join(lines)
+
+
+def _stored_device_status(config: Config, data: dict) -> tuple[dict, str | None]:
+    """What the device owner last stored, or ({}, why not) — never creates a database."""
+    from pathlib import Path
+
+    from kiosk.store import Store, device_status
+    from kiosk.store import repository as repo
+    from kiosk.store.seed import slug
+
+    if config.database_url.startswith("sqlite:///"):
+        path = Path(config.database_url[len("sqlite:///") :])
+        if not path.exists():
+            return {}, f"status unknown: no database at {path}"
+    centre = data.get("centre", {})
+    code = config.centre_code or centre.get("code") or slug(centre.get("name", ""))
+    store = None
+    try:
+        store = Store(config.database_url)
+        with store.read() as session:
+            row = repo.centre_by_code(session, code)
+            centre_id = row.id if row is not None else None
+        if centre_id is None:
+            return {}, "status unknown: the centre is not in the database yet"
+        return device_status.load_all(store, centre_id), None
+    except Exception as error:  # an old schema, a database that is down
+        return {}, f"status unknown: {type(error).__name__}"
+    finally:
+        if store is not None:
+            store.dispose()
+
+
+def _scanner_state(entry: dict, tz) -> str:
+    """e.g. "online at /dev/ttyACM0 since 2026-03-09 07:31:02, last scan 2026-03-09 09:12:40"."""
+    state = entry.get("state") or "unknown"
+    if entry.get("state") == "online" and entry.get("path"):
+        state += f" at {entry['path']}"
+    elif entry.get("error"):
+        state += f": {entry['error']}"
+    if entry.get("at"):
+        state += f" since {_local(entry['at'], tz)}"
+    last = entry.get("last_scan_at")
+    return state + (f", last scan {_local(last, tz)}" if last else ", no scan yet")
+
+
+def _timezone(data: dict):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(data.get("centre", {}).get("timezone", "Asia/Ho_Chi_Minh"))
+
+
+def _local(stamp: str, tz) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(stamp)
 
 
 def _problems(status) -> str:

@@ -23,6 +23,7 @@ class Hub:
     )  # printers, kiosks… until the admin pages own them
     device_status: dict = field(default_factory=dict)
     printing: object | None = None  # kiosk.printing.PrintService once devices started
+    scanning: object | None = None  # kiosk.scanning.ScannerService once devices started
     issue_limiter: RateLimiter | None = None
     login_limiter: RateLimiter | None = None
 

@@ -54,11 +54,47 @@ MESSAGES = {
     "code_not_recognised": _l(
         "This code is not recognised. Please choose your field on the screen."
     ),
+    # shown with the ticket a scan gave (not errors)
+    "scan_checked_in": _l("Checked in for your booking at %(time)s."),
+    "scan_pickup": _l("Result pick-up for dossier %(dossier)s."),
+    # administration (/admin)
+    "field_closed": _l("Field %(service)s is not taking numbers at this time."),
+    "invalid_holiday": _l("%(day)s is not a date: write 2026-09-02 or 02/09/2026."),
+    "name_required": _l("Please give a name."),
+    "invalid_code": _l("A code is 1 to 16 letters, digits, - or _ (not %(code)s)."),
+    "duplicate_code": _l("Code %(code)s is already used."),
+    "duplicate_prefix": _l("Field %(service)s already gives numbers with %(prefix)s."),
+    "invalid_counter_number": _l("A counter number is a whole number from 1 to 9999."),
+    "duplicate_counter": _l("Counter %(counter)s already exists."),
+    "invalid_order": _l("%(value)s is not a place in the order: write 1, 2, 3…"),
+    "invalid_policy": _l("Choose strict or interleave."),
+    "invalid_interleave": _l("N is a whole number from %(low)s to %(high)s."),
+    "invalid_group_code": _l(
+        "A group code is 1 to 32 small letters, digits, - or _ (not %(code)s)."
+    ),
+    "invalid_username": _l("A user name is 2 to 64 letters, digits, dots, - or _, no spaces."),
+    "duplicate_user": _l("User name %(username)s is already taken."),
+    "unknown_user": _l("There is no such user."),
+    "invalid_role": _l("Unknown role %(role)s."),
+    "password_too_short": _l("A password needs at least %(min)s characters."),
+    "password_too_long": _l("A password has at most %(max)s characters."),
+    "last_admin": _l("The centre needs at least one active administrator."),
+    "cannot_deactivate_self": _l("You cannot deactivate your own account."),
+    "invalid_timezone": _l("Unknown time zone %(timezone)s (for example Asia/Ho_Chi_Minh)."),
+    "invalid_languages": _l("Choose at least one language for the calls."),
+    "invalid_repeat": _l("Say each call from %(low)s to %(high)s times."),
+    "printer_elsewhere": _l(
+        "Printer %(printer)s is driven by the device worker process: "
+        "run `motcua printer test %(printer)s` on that machine."
+    ),
     "bad_request": _l("The request is not valid: %(detail)s."),
     "invalid_json": _l("The request body must be a JSON object."),
     "login_required": _l("Please log in."),
     "bad_credentials": _l("Wrong user name or password."),
     "forbidden": _l("Your account may not do this."),
+    "device_not_paired": _l(
+        "This device is not paired with the hub. Ask the administrator for a pairing link."
+    ),
     "not_found": _l("Not found."),
     "method_not_allowed": _l("This method is not allowed here."),
     "csrf_failed": _l("The form expired: reload the page and try again."),
@@ -105,5 +141,6 @@ def status_name(status: str) -> str:
         "no_show": gettext("no-show"),
         "cancelled": gettext("cancelled"),
         "transferred": gettext("transferred"),
+        "closed_unserved": gettext("not served (day closed)"),
     }
     return names.get(status, status)

@@ -29,6 +29,7 @@ from kiosk.usecases.views import QueueReader
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER_S = 600  # a ticket not printed in 10 minutes is useless on paper: drop it, visibly
 POLL_S = 0.5  # how often the owner looks for jobs stored by other hub processes
+TEST_JOB = "test-"  # job ids of the admin's test prints (stored jobs have numeric ids)
 
 
 class PrintService:
@@ -38,6 +39,7 @@ class PrintService:
         self.give_up_after_s = give_up_after_s
         self.workers: dict[str, PrinterWorker] = {}
         self._submitted: set[int] = set()  # never hand one job to a printer twice
+        self._tests = 0  # test prints sent, for their job ids
         self._running = False
 
     # -- life cycle -------------------------------------------------------
@@ -127,6 +129,22 @@ class PrintService:
         self._submit(self.workers[printer], job_id, ticket_id)
         return {"printer": printer, "job": job_id, "state": "queued"}
 
+    def test_print(self, printer: str, sample: TicketPrint) -> dict:
+        """The admin's "test print": a sample ticket, not stored (no citizen waits for it);
+        its outcome goes out as a `print` event with `test: true`."""
+        if printer not in self.workers:
+            from kiosk.core.errors import NotFound
+
+            raise NotFound("unknown_printer", printer=printer)
+        self._tests += 1
+        job_id = f"{TEST_JOB}{self._tests}"
+        self.workers[printer].submit(job_id, sample)
+        return {"printer": printer, "job": job_id, "state": "queued"}
+
+    def _test_done(self, job_id: str, state: str, error: str | None) -> None:
+        payload = {"job": job_id, "test": True, "state": state, "error": error}
+        self.hub.ctx.publish([Outgoing("print", payload, (rooms.staff(self.hub.centre_id),))])
+
     def _submit_pending(self, *, after_restart: bool = False) -> None:
         with self.hub.store.read() as session:
             pending = session.execute(
@@ -167,10 +185,16 @@ class PrintService:
 
     # -- worker callbacks (run in the worker's greenlet or thread) -----------
     def _printed(self, job_id: str) -> None:
+        if job_id.startswith(TEST_JOB):
+            self._test_done(job_id, "printed", None)
+            return
         self._finish_job(int(job_id), "printed", None)
 
     def _failed(self, job_id: str, error: Exception) -> None:
         log.warning("print job %s dropped: %s", job_id, error)
+        if job_id.startswith(TEST_JOB):
+            self._test_done(job_id, "failed", str(error)[:300])
+            return
         self._finish_job(int(job_id), "failed", str(error)[:300])
 
     def _fail_job(self, job_id: int, reason: str) -> None:

@@ -39,11 +39,35 @@ def _error(code: str, **params) -> dict:
     return {"ok": False, "error": code, "message": message(code, **params)}
 
 
+def _may_watch(data: dict) -> bool:
+    """Screens and kiosks need a paired device token when the centre requires one
+    (`token` in the payload, or the pairing cookie); a ticket's token is its own key."""
+    from kiosk.access import device_allowed
+
+    explicit = data.get("token") if isinstance(data.get("token"), str) else None
+    if "ticket" in data:
+        return True
+    if "counter" in data:
+        return device_allowed(("counter_screen",), explicit)
+    kind = "kiosk" if data.get("display") == "kiosk" else "display"
+    return device_allowed((kind,), explicit)
+
+
+def _staff_at(number: int) -> bool:
+    """Clerk consoles also follow the staff room (other counters' calls, ratings)."""
+    from kiosk.access import staff_or_none
+
+    user = staff_or_none()
+    return user is not None and user.may_work_counter(number)
+
+
 @socketio.on("subscribe")
 def on_subscribe(data):
     """{display: "lobby"|"kiosk"} | {counter: N} | {ticket: TOKEN} → rooms + snapshot."""
     if not isinstance(data, dict):
         return _error("bad_request", detail="subscribe takes an object")
+    if not _may_watch(data):
+        return _error("device_not_paired")
     hub = _hub()
     centre = hub.centre_id
     try:
@@ -55,7 +79,8 @@ def on_subscribe(data):
                     return _error("bad_request", detail="counter must be a number")
                 snapshot = reader.counter_snapshot(number)
                 join_room(rooms.counter(centre, number))
-                join_room(rooms.staff(centre))
+                if _staff_at(number):
+                    join_room(rooms.staff(centre))
                 kind = {"counter": number}
             elif "ticket" in data:
                 token = str(data["ticket"])[:64]

@@ -145,6 +145,12 @@ class HubProcess:
         response.raise_for_status()
         return response.json()["token"]
 
+    def auth(self) -> dict:
+        """Headers of a logged-in admin (cached): for staff-only reads such as a ticket's history."""
+        if getattr(self, "_admin_token", None) is None:
+            self._admin_token = self.token()
+        return {"Authorization": f"Bearer {self._admin_token}"}
+
     def session(self, username: str = ADMIN[0], password: str = ADMIN[1]) -> requests.Session:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {self.token(username, password)}"

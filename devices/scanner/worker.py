@@ -145,7 +145,7 @@ class ScannerWorker:
             if "://" in url or self._identity is None or os.path.exists(url):
                 raise
             port = self._open_same_device(error)
-        if isinstance(port.port, str) and port.port.startswith("/"):
+        if isinstance(port.port, str) and "://" not in port.port:
             self._identity = usb_identity(port.port) or self._identity
         return port
 
@@ -227,7 +227,7 @@ def _read_some(port: serial.SerialBase) -> bytes:
     if not data:
         # A vanished node with no read error: a udev symlink removed, a pty whose far end is gone.
         path = port.port
-        if isinstance(path, str) and path.startswith("/") and not os.path.exists(path):
+        if isinstance(path, str) and "://" not in path and not os.path.exists(path):
             raise serial.SerialException(f"{path} is gone")
         return data
     try:

@@ -8,6 +8,7 @@ from kiosk.api import (  # noqa: E402,F401
     appointments,
     auth_routes,
     counters,
+    devices,
     errors,
     openapi,
     queue,

@@ -45,6 +45,12 @@ def wants_json() -> bool:
 def register(app) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        from kiosk.access import DeviceNotPaired
+
+        if isinstance(error, DeviceNotPaired) and not wants_json():
+            from flask import render_template
+
+            return render_template("not_paired.html", bad_token=False), 401
         return error_response(error.code, error.status, **error.params)
 
     @app.errorhandler(CSRFError)

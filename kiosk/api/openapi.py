@@ -67,6 +67,18 @@ BOOKED = {
         "rejected": {"type": "array", "items": {"type": "object"}},
     },
 }
+DEVICE_TOKEN = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string"},
+        "name": {"type": "string"},
+        "token": {"type": "string", "description": "only in the answer to pairing"},
+        "pair_path": {"type": "string"},
+        "last_seen_at": {"type": ["string", "null"]},
+        "revoked": {"type": "boolean"},
+    },
+}
 SCAN = {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
 SCAN_RESULT = {
     "type": "object",
@@ -134,6 +146,7 @@ SPEC = {
                             "no_show",
                             "cancelled",
                             "transferred",
+                            "closed_unserved",
                         ],
                     },
                     "position": {"type": "integer"},
@@ -189,13 +202,16 @@ SPEC = {
         "/api/v1/services": {
             "get": {
                 "summary": "Fields with waiting counts and estimated wait",
-                "responses": {"200": _json({"type": "array", "items": {"type": "object"}})},
+                "responses": {
+                    "200": _json({"type": "array", "items": {"type": "object"}}),
+                    **_errors(401),
+                },
             }
         },
         "/api/v1/queue": {
             "get": {
                 "summary": "Snapshot: counters (current ticket, state), waiting per field, recent calls",
-                "responses": {"200": _json({"type": "object"})},
+                "responses": {"200": _json({"type": "object"}), **_errors(401)},
             }
         },
         "/api/v1/tickets": {
@@ -225,15 +241,16 @@ SPEC = {
                 "responses": {
                     "201": _json(TICKET, "issued"),
                     "200": _json(TICKET, "already issued"),
-                    **_errors(400, 404, 409, 429),
+                    **_errors(400, 401, 404, 409, 429),
                 },
             }
         },
         "/api/v1/tickets/{ticket_id}": {
             "get": {
-                "summary": "A ticket with its status and history",
+                "summary": "A ticket with its status and history (staff)",
+                "security": BEARER,
                 "parameters": [ID_PARAM],
-                "responses": {"200": _json(TICKET), **_errors(404)},
+                "responses": {"200": _json(TICKET), **_errors(401, 403, 404)},
             }
         },
         "/api/v1/tickets/{ticket_id}/cancel": {
@@ -279,7 +296,7 @@ SPEC = {
                 ),
                 "responses": {
                     "201": _json({"$ref": "#/components/schemas/Rating"}),
-                    **_errors(400, 404, 409),
+                    **_errors(400, 401, 404, 409),
                 },
             }
         },
@@ -387,6 +404,49 @@ SPEC = {
                 "parameters": [NUMBER_PARAM],
                 "requestBody": _body(SCAN),
                 "responses": {"200": _json(SCAN_RESULT), **_errors(400, 401, 403, 404, 409)},
+            }
+        },
+        "/api/v1/devices/tokens": {
+            "get": {
+                "summary": "Paired kiosks, displays and counter screens (admin)",
+                "security": BEARER,
+                "responses": {
+                    "200": _json({"type": "array", "items": DEVICE_TOKEN}),
+                    **_errors(401, 403),
+                },
+            },
+            "post": {
+                "summary": "Pair a device: returns its token and pairing link once (admin)",
+                "security": BEARER,
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["kind", "name"],
+                        "properties": {
+                            "kind": {
+                                "type": "string",
+                                "enum": ["kiosk", "display", "counter_screen"],
+                            },
+                            "name": {"type": "string", "minLength": 1, "maxLength": 64},
+                        },
+                    }
+                ),
+                "responses": {"201": _json(DEVICE_TOKEN), **_errors(400, 401, 403)},
+            },
+        },
+        "/api/v1/devices/tokens/{token_id}/revoke": {
+            "post": {
+                "summary": "Revoke a device's token: the device stops working at once (admin)",
+                "security": BEARER,
+                "parameters": [
+                    {
+                        "name": "token_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0},
+                    }
+                ],
+                "responses": {"200": _json(DEVICE_TOKEN), **_errors(401, 403, 404)},
             }
         },
         "/api/v1/openapi.json": {

@@ -8,6 +8,7 @@ from flask import jsonify
 from kiosk.api import bp
 from kiosk.api.auth_routes import TooManyRequests
 from kiosk.api.body import json_body, text
+from kiosk.access import require_device
 from kiosk.api.common import ctx, hub
 from kiosk.auth import require_counter
 from kiosk.scanning import publish_scan_result, scan_payload
@@ -15,10 +16,11 @@ from kiosk.usecases import scans
 
 
 @bp.post("/kiosks/<name>/scan")
+@require_device("kiosk")
 def kiosk_scan(name: str):
-    from flask import request
+    from kiosk.api.tickets import kiosk_key
 
-    if not hub().issue_limiter.allow(request.remote_addr or "?"):
+    if not hub().issue_limiter.allow(kiosk_key()):
         raise TooManyRequests("rate_limited")
     code = text(json_body(), "code", required=True, max_len=200)
     result = scans.at_kiosk(ctx(), name[:64], code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from kiosk.access import current_device, require_device
 from kiosk.api import bp
 from kiosk.api.auth_routes import TooManyRequests
 from kiosk.api.body import integer, json_body, text
@@ -13,8 +14,9 @@ from kiosk.usecases import rating, tickets
 
 
 @bp.post("/tickets")
+@require_device("kiosk")
 def issue_ticket():
-    if not hub().issue_limiter.allow(request.remote_addr or "?"):
+    if not hub().issue_limiter.allow(kiosk_key()):
         raise TooManyRequests("rate_limited")
     data = json_body()
     issued = tickets.issue_ticket(
@@ -31,7 +33,14 @@ def issue_ticket():
     return jsonify(issued.ticket), 201 if issued.created else 200
 
 
+def kiosk_key() -> str:
+    """Rate limits count per kiosk: the paired device, else the kiosk's address."""
+    device = current_device()
+    return f"device:{device.id}" if device else (request.remote_addr or "?")
+
+
 @bp.get("/tickets/<int:ticket_id>")
+@require_role("clerk")  # may carry a dossier code or a booked name; citizens use /t/{token}
 def get_ticket(ticket_id: int):
     return jsonify(tickets.get_ticket(ctx(), ticket_id))
 
@@ -44,6 +53,7 @@ def cancel_ticket(ticket_id: int):
 
 
 @bp.post("/tickets/<int:ticket_id>/rating")
+@require_device("counter_screen")
 def rate_ticket(ticket_id: int):
     data = json_body()
     reasons = data.get("reasons") or []

@@ -65,3 +65,57 @@ def is_open(
     spans = parse_hours(table).get(local_now.weekday(), [])
     moment = local_now.time()
     return any(start <= moment < end for start, end in spans)
+
+
+# -- the admin form's plain-text form of the table -----------------------------------------
+
+
+def hours_from_text(text: str) -> dict[str, list[str]]:
+    """One line per group of days, as posted on the door:
+
+        mon-fri 07:30-11:30, 13:30-17:00
+        sat 07:30-11:30
+
+    → {"mon-fri": ["07:30-11:30", "13:30-17:00"], "sat": ["07:30-11:30"]}.
+    Empty text → {} (always open).  Raises InvalidInput naming the bad line.
+    """
+    table: dict[str, list[str]] = {}
+    for raw in text.replace(";", "\n").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        days, _, spans = line.partition(" ")
+        days = days.strip().lower()
+        parts = [s.strip() for s in spans.replace("=", " ").split(",") if s.strip()]
+        if not parts:
+            raise InvalidInput("invalid_hours", hours=line)
+        try:
+            _day_keys(days)
+            for part in parts:
+                _span(part)
+        except InvalidInput as error:
+            raise InvalidInput("invalid_hours", hours=line) from error
+        table.setdefault(days, []).extend(parts)
+    return table
+
+
+def hours_to_text(table: Mapping[str, Iterable[str]] | None) -> str:
+    return "\n".join(f"{days} {', '.join(spans)}" for days, spans in (table or {}).items())
+
+
+def holidays_from_text(text: str) -> list[str]:
+    """Dates separated by commas or lines, as 2026-09-02 or 02/09/2026 → sorted ISO dates."""
+    found: set[str] = set()
+    for raw in text.replace(",", "\n").replace(";", "\n").splitlines():
+        item = raw.strip()
+        if not item:
+            continue
+        try:
+            if "/" in item:
+                day, month, year = (int(p) for p in item.split("/"))
+                found.add(date(year, month, day).isoformat())
+            else:
+                found.add(date.fromisoformat(item).isoformat())
+        except ValueError as error:
+            raise InvalidInput("invalid_holiday", day=item) from error
+    return sorted(found)

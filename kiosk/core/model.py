@@ -16,6 +16,7 @@ class TicketStatus(enum.StrEnum):
     NO_SHOW = "no_show"
     CANCELLED = "cancelled"
     TRANSFERRED = "transferred"
+    CLOSED_UNSERVED = "closed_unserved"  # still waiting when the day was closed
 
     @property
     def is_open(self) -> bool:
@@ -132,7 +133,8 @@ class Event:
     """One timestamped fact, stored as a row; wait and service times are computed from these."""
 
     kind: (
-        str  # issued called recalled started finished no_show cancelled transferred paused resumed
+        str  # issued called recalled started finished no_show cancelled transferred paused
+        # resumed closed_unserved
     )
     at: datetime
     ticket_id: int | None = None

@@ -4,7 +4,8 @@
        │                │  ▲                │
        │                │  └─recall         ├──transfer──▶ transferred (+ a new waiting ticket)
        │                └──no_show──▶ no_show
-       └──cancel──▶ cancelled
+       ├──cancel──▶ cancelled
+       └──close_unserved──▶ closed_unserved   (the day was closed while it waited)
 
 `finish` is also allowed straight from `called`: a clerk who never pressed
 "start" still finishes; service time then counts from the call.  Only a
@@ -103,6 +104,15 @@ def cancel(ticket: Ticket, now: datetime, reason: str = "") -> tuple[Ticket, lis
     _require(ticket, (S.WAITING,), "cancel")
     return replace(ticket, status=S.CANCELLED, finished_at=now), [
         Event("cancelled", now, ticket.id, ticket.counter, {"reason": reason} if reason else {})
+    ]
+
+
+def close_unserved(ticket: Ticket, now: datetime, by: str = "") -> tuple[Ticket, list[Event]]:
+    """The day ends with the citizen still waiting: mark the ticket, never drop it, so
+    reports count who went home unserved."""
+    _require(ticket, (S.WAITING,), "close_unserved")
+    return replace(ticket, status=S.CLOSED_UNSERVED, finished_at=now), [
+        Event("closed_unserved", now, ticket.id, None, {"by": by} if by else {})
     ]
 
 

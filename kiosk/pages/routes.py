@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from kiosk.access import DEVICE_COOKIE, require_device
 from kiosk.auth import check_credentials
 from kiosk.pages import bp
 from kiosk.store import repository as repo
@@ -28,6 +29,7 @@ def index():
 
 @bp.get("/kiosk")
 @bp.get("/kiosk/<name>")
+@require_device("kiosk")
 def kiosk(name: str | None = None):
     kiosks = _kiosks()
     if name is None:
@@ -35,6 +37,32 @@ def kiosk(name: str | None = None):
     elif not any(k["name"] == name for k in kiosks):
         abort(404)
     return render_template("kiosk.html", kiosk_name=name)
+
+
+@bp.get("/pair/<token>")
+def pair_device(token: str):
+    """Open once on a kiosk or screen: keeps the device token in a cookie for a year
+    and goes to that device's page.  Sets a cookie only; no data changes."""
+    from kiosk.usecases import device_tokens
+
+    device = device_tokens.verify(_hub().ctx, token)
+    if device is None:
+        return render_template("not_paired.html", bad_token=True), 404
+    target = {
+        "kiosk": lambda: url_for("pages.kiosk", name=device.name),
+        "display": lambda: url_for("display.lobby"),
+        "counter_screen": lambda: url_for("display.counter_screen", number=int(device.name)),
+    }[device.kind]()
+    response = redirect(target)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])

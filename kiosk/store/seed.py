@@ -81,6 +81,13 @@ def validate(data: dict, where: str = "centre file") -> None:
             prefix = validate_prefix(service["prefix"])
         except Exception as error:
             raise CentreFileError(f"{where}: bad prefix {service['prefix']!r}") from error
+        try:
+            hours.parse_hours(service.get("opening_hours") or {})
+        except DomainError as error:
+            raise CentreFileError(
+                f"{where}: service {service['code']}: opening_hours "
+                f"{error.params.get('hours')!r} is not valid"
+            ) from error
         if service["code"] in codes or prefix in prefixes:
             raise CentreFileError(f"{where}: duplicate service code or prefix {service['code']}")
         codes.add(service["code"])
@@ -119,6 +126,7 @@ def seed(session: Session, data: dict) -> CentreRow:
             "holidays",
             "default_service_s",
             "languages",
+            "require_device_tokens",
         )
         if key in info
     }
@@ -159,6 +167,7 @@ def seed(session: Session, data: dict) -> CentreRow:
             prefix=validate_prefix(service["prefix"]),
             daily_cap=service.get("daily_cap"),
             target_wait_s=service.get("target_wait_min", 0) * 60 or None,
+            opening_hours=service.get("opening_hours") or None,
             active=True,
             position=position,
         )

@@ -69,6 +69,8 @@ class ServiceRow(Base):
     prefix: Mapped[str] = mapped_column(String(2))
     daily_cap: Mapped[int | None] = mapped_column(Integer, nullable=True)
     target_wait_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # {"mon-fri": ["07:30-11:30"]}: this field's own hours; None = the centre's hours
+    opening_hours: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -233,3 +235,35 @@ class DeviceStatusRow(Base):
     key: Mapped[str] = mapped_column(String(96), primary_key=True)  # printer:NAME, scanner:NAME
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeviceTokenRow(Base):
+    """A kiosk, lobby display or counter screen paired by an admin.  Only a hash of
+    the token is kept, so a copy of the database cannot be used to pose as a device."""
+
+    __tablename__ = "device_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # kiosk | display | counter_screen
+    name: Mapped[str] = mapped_column(String(64))  # kiosk name, display name or counter number
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditRow(Base):
+    """Who did what, when: admin changes and clerk counter actions (kiosk.usecases.audit)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_centre_at", "centre_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: a device or the hub
+    action: Mapped[str] = mapped_column(String(48))  # e.g. service.update, counter.next
+    target: Mapped[str] = mapped_column(String(120), default="")  # what it acted on: "HT", "3"
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

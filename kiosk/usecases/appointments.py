@@ -144,8 +144,17 @@ def book_many(ctx: QueueContext, items: list) -> tuple[list[dict], list[Rejected
 def parse_csv(text: str) -> list[dict]:
     """CSV with a header row: code,service,day,time[,name,phone,person_id] (UTF-8, ',' or ';')."""
     sample = text[:2048]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;") if sample.strip() else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;") if sample.strip() else csv.excel
+    except csv.Error:  # one column, or not CSV at all: the header check below says what is wrong
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), dialect=dialect)
+    header = {(name or "").strip().lower() for name in reader.fieldnames or []}
+    missing = [c for c in ("code", "service", "day", "time") if c not in header]
+    if missing:
+        raise InvalidInput(
+            "bad_request", detail=f"the CSV header lacks the column(s) {', '.join(missing)}"
+        )
     return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 

@@ -1,5 +1,6 @@
 """Can a field take numbers right now?  Closed outside the centre's opening
-hours and on holidays; full once its daily cap is reached."""
+hours (or the field's own hours, when an admin set them: they replace the
+centre's for that field) and on holidays; full once its daily cap is reached."""
 
 from __future__ import annotations
 
@@ -17,21 +18,23 @@ CLOSED = "closed"
 FULL = "full"
 
 
-def centre_open(centre: CentreRow, now: datetime) -> bool:
+def centre_open(centre: CentreRow, now: datetime, service: ServiceRow | None = None) -> bool:
     settings = centre.settings or {}
     local = now.astimezone(ZoneInfo(centre.timezone))
-    return hours.is_open(local, settings.get("opening_hours"), settings.get("holidays", ()))
+    table = settings.get("opening_hours")
+    if service is not None and service.opening_hours:
+        table = service.opening_hours
+    return hours.is_open(local, table, settings.get("holidays", ()))
 
 
 def unavailable(
     session: Session, centre: CentreRow, services: list[ServiceRow], now: datetime
 ) -> dict[str, str]:
     """code → why it cannot issue now (closed | full); fields that can issue are absent."""
-    if not centre_open(centre, now):
-        return {s.code: CLOSED for s in services}
-    capped = [s for s in services if s.daily_cap]
+    closed = {s.code: CLOSED for s in services if not centre_open(centre, now, s)}
+    capped = [s for s in services if s.daily_cap and s.code not in closed]
     if not capped:
-        return {}
+        return closed
     day = numbering.business_day(now, centre.timezone)
     issued = dict(
         session.execute(
@@ -41,9 +44,12 @@ def unavailable(
             )
         ).all()
     )
-    return {s.code: FULL for s in capped if issued.get(s.id, 0) >= s.daily_cap}
+    full = {s.code: FULL for s in capped if issued.get(s.id, 0) >= s.daily_cap}
+    return {**closed, **full}
 
 
-def require_open(centre: CentreRow, now: datetime) -> None:
-    if not centre_open(centre, now):
+def require_open(centre: CentreRow, now: datetime, service: ServiceRow | None = None) -> None:
+    if not centre_open(centre, now, service):
+        if service is not None and service.opening_hours:
+            raise Conflict("field_closed", service=service.name)
         raise Conflict("centre_closed")

@@ -1,6 +1,7 @@
 """Counter actions: next, call a number, recall, start, finish, no-show,
 transfer, pause, resume.  Each one locks what it changes, lets the core
-decide, commits, then publishes."""
+decide, records who did it in the audit log (same transaction), commits,
+then publishes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from kiosk.core.model import Counter, Ticket
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
 from kiosk.store.tables import CentreRow, CounterRow, TicketRow
+from kiosk.usecases import audit
 from kiosk.usecases.context import QueueContext
 from kiosk.usecases.views import QueueReader, iso
 
@@ -39,9 +41,15 @@ def _announce(number: str, counter: int, languages: tuple[str, ...], recall: boo
 
 
 def _with_counter(
-    ctx: QueueContext, number: int, action: Callable[[_Unit], int | None], user_id: int | None
+    ctx: QueueContext,
+    number: int,
+    action: Callable[[_Unit], int | None],
+    user_id: int | None,
+    audit_as: str,
+    details: dict | None = None,
 ) -> int | None:
-    """Run `action` inside a write transaction holding the centre and counter locks."""
+    """Run `action` inside a write transaction holding the centre and counter locks;
+    an action that changed something is audited as `counter.<audit_as>`."""
     with ctx.store.write() as session:
         centre = repo.lock_centre(session, ctx.centre_id)
         row = repo.counter_row(session, ctx.centre_id, number, lock=True)
@@ -58,6 +66,17 @@ def _with_counter(
         ticket_id = action(unit)
         if user_id is not None:
             row.current_user_id = user_id
+        if ticket_id is not None or audit_as in ("pause", "resume"):
+            held = session.get(TicketRow, ticket_id) if ticket_id is not None else None
+            audit.record(
+                session,
+                ctx.centre_id,
+                ctx.now(),
+                user_id,
+                f"counter.{audit_as}",
+                number,
+                {**({"number": held.number} if held else {}), **(details or {})},
+            )
         return ticket_id
 
 
@@ -99,6 +118,8 @@ def _publish_after(
         counter = reader.counter_payload(counter_row)
         ticket = reader.ticket_payload(session.get(TicketRow, ticket_id)) if ticket_id else None
         queue_payload = reader.queue_payload() if queue else None
+        # The admin may change the spoken languages at any time; every hub process reads them here.
+        languages = tuple((reader.centre.settings or {}).get("languages") or ctx.languages)
     everyone = (
         rooms.lobby(ctx.centre_id),
         rooms.counter(ctx.centre_id, number),
@@ -117,7 +138,7 @@ def _publish_after(
                     "service": ticket["service"],
                     "called_at": ticket["called_at"] if not recall else iso(ctx.now()),
                     "recall": recall,
-                    "announce": _announce(ticket["number"], number, ctx.languages, recall),
+                    "announce": _announce(ticket["number"], number, languages, recall),
                 },
                 everyone + (rooms.ticket(ctx.centre_id, ticket["token"]),),
             )
@@ -180,7 +201,7 @@ def call_next(ctx: QueueContext, number: int, user_id: int | None = None) -> dic
         unit.centre.normal_since_priority = new_state.normal_since_priority
         return chosen.id
 
-    ticket_id = _with_counter(ctx, number, action, user_id)
+    ticket_id = _with_counter(ctx, number, action, user_id, "next")
     if ticket_id is None:
         return None
     return _publish_after(ctx, number, ticket_id, call=True)
@@ -214,7 +235,7 @@ def call_number(
         row.user_id = user_id
         return row.id
 
-    ticket_id = _with_counter(ctx, number, action, user_id)
+    ticket_id = _with_counter(ctx, number, action, user_id, "call")
     return _publish_after(ctx, number, ticket_id, call=True)
 
 
@@ -236,7 +257,7 @@ def _simple(ctx: QueueContext, number: int, user_id: int | None, transition: str
         _store(unit, ctx, row, changed, counter, events, user_id)
         return row.id
 
-    ticket_id = _with_counter(ctx, number, action, user_id)
+    ticket_id = _with_counter(ctx, number, action, user_id, transition)
     recall = transition == "recall"
     return _publish_after(
         ctx,
@@ -315,7 +336,8 @@ def transfer(
         unit.session.flush()
         return new_row.id
 
-    new_ticket_id = _with_counter(ctx, number, action, user_id)
+    target = {"to_service": to_service} if to_service else {"to_counter": to_counter}
+    new_ticket_id = _with_counter(ctx, number, action, user_id, "transfer", target)
     return _publish_after(ctx, number, new_ticket_id)
 
 
@@ -327,7 +349,9 @@ def pause(ctx: QueueContext, number: int, reason: str = "", user_id: int | None 
         repo.apply_counter(unit.counter_row, counter)
         repo.add_events(unit.session, ctx.centre_id, events, user_id=user_id)
 
-    _with_counter(ctx, number, action, user_id)
+    _with_counter(
+        ctx, number, action, user_id, "pause", {"reason": reason[:200]} if reason else None
+    )
     _publish_after(ctx, number, None, queue=False)
     return counter_state(ctx, number)
 
@@ -340,7 +364,7 @@ def resume(ctx: QueueContext, number: int, user_id: int | None = None) -> dict:
         repo.apply_counter(unit.counter_row, counter)
         repo.add_events(unit.session, ctx.centre_id, events, user_id=user_id)
 
-    _with_counter(ctx, number, action, user_id)
+    _with_counter(ctx, number, action, user_id, "resume")
     _publish_after(ctx, number, None, queue=False)
     return counter_state(ctx, number)
 

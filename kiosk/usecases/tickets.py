@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +16,7 @@ from kiosk.core.model import Event
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
 from kiosk.store.tables import CentreRow, PrintJobRow, TicketRow
-from kiosk.usecases import availability
+from kiosk.usecases import availability, closing
 from kiosk.usecases.context import QueueContext
 from kiosk.usecases.views import QueueReader
 
@@ -63,12 +63,17 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
         with ctx.store.write() as session:
             service = repo.service_by_code(session, ctx.centre_id, request.service)
             centre = session.get(CentreRow, ctx.centre_id)
-            availability.require_open(centre, now)
+            availability.require_open(centre, now, service)
             centre_policy = repo.policy_of(session, centre)
             if request.priority and centre_policy.group(request.priority) is None:
                 raise InvalidInput("unknown_priority", priority=request.priority)
             day = numbering.business_day(now, ctx.tz)
             seq = repo.next_sequence(session, service.id, day)
+            if seq == 1:
+                # A field's first number of a new day: close what earlier days left waiting.
+                closing.close_waiting(
+                    session, ctx.centre_id, through=day - timedelta(days=1), now=now, by="auto"
+                )
             # Read the clock again now that the sequence row is ours: arrival order then
             # matches number order even when many kiosks wait on the same field.
             now = max(now, ctx.now())

@@ -22,6 +22,19 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def centre_payload(centre: CentreRow) -> dict:
+    """The centre as screens see it: name, clock and what the admin set for displays."""
+    settings = centre.settings or {}
+    return {
+        "name": centre.name,
+        "timezone": centre.timezone,
+        "ticker": settings.get("ticker", ""),
+        "voice": settings.get("voice", True),  # lobby TVs speak calls unless turned off
+        "repeat": settings.get("repeat", 1),  # how many times each call is spoken
+        "languages": list(settings.get("languages") or ("vi", "en")),
+    }
+
+
 class QueueReader:
     """One read transaction's view of a centre's queue (services and counters cached)."""
 
@@ -352,11 +365,7 @@ class QueueReader:
     def snapshot(self) -> dict:
         """The whole centre: what a lobby screen or a clerk console needs on (re)connect."""
         return {
-            "centre": {
-                "name": self.centre.name,
-                "timezone": self.centre.timezone,
-                "ticker": (self.centre.settings or {}).get("ticker", ""),
-            },
+            "centre": centre_payload(self.centre),
             "services": self.service_list(),
             "counters": [self.counter_payload(c) for c in self.counters],
             "recent_calls": self.recent_calls(),

@@ -56,6 +56,9 @@
     $("current-state").textContent = current ? (text[current.status] || current.status) : "";
     $("current-service").textContent = current ? serviceName(current.service) : "";
     $("current-priority").textContent = current && current.priority ? `★ ${groupName(current.priority)}` : "";
+    // result pick-up: the receipt scanned at the kiosk tells the clerk which dossier to fetch
+    $("current-dossier").textContent = current && current.dossier_code ? fill(text.dossier, { dossier: current.dossier_code }) : "";
+    $("current-dossier").hidden = !(current && current.dossier_code);
     const paused = counter.state === "paused";
     $("counter-state").textContent = paused ? `${text.paused}${counter.pause_reason ? ": " + counter.pause_reason : ""}` : text.open;
     $("counter-state").classList.toggle("paused", paused);
@@ -190,5 +193,11 @@
       refresh(OWN_REFRESH_MS);
     },
     queue() { refresh(QUEUE_REFRESH_MS); },
+    // this counter's scanner read a ticket: a refusal (unknown number, counter busy) is said here
+    scan(data) {
+      if (data.counter !== number) return;
+      if (data.message) say(data.message[Hub.lang()] || data.message.vi, true);
+      else if (data.ticket) say("");
+    },
   });
 })();

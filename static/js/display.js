@@ -14,6 +14,7 @@
   const en = Hub.lang() === "en";
   const state = { services: [], counters: [], recent: [], waiting: {}, longest: {}, receivedAt: 0 };
   let timeZone;        // the centre's, not the TV's: a TV left on UTC must still show local time
+  let voice = { on: true, repeat: 1 }; // the admin's display settings (snapshot and `settings`)
   let skewMs = 0;      // hub clock minus this TV's clock
 
   const wanted = (call) => (!fields.length || fields.includes(call.service))
@@ -93,10 +94,17 @@
   tick(); setInterval(tick, 1000);
   setInterval(renderWaiting, 30000); // the longest wait grows between events
 
+  function applySettings(centre) {
+    voice = { on: centre.voice !== false, repeat: Math.min(3, Math.max(1, centre.repeat || 1)) };
+    timeZone = centre.timezone || undefined;
+    document.getElementById("centre-name").textContent = centre.name;
+    document.getElementById("ticker").textContent = centre.ticker || "";
+  }
+
   const socket = Hub.connect({ display: "lobby" }, {
+    settings(centre) { applySettings(centre); tick(); },
     snapshot(data) {
       skewMs = Date.parse(data.at) - Date.now() || 0;
-      timeZone = data.centre.timezone || undefined;
       Object.assign(state, {
         services: data.services,
         counters: data.counters,
@@ -105,15 +113,15 @@
         longest: Object.fromEntries(data.services.map((s) => [s.code, s.longest_wait_s])),
         receivedAt: Date.now(),
       });
-      document.getElementById("centre-name").textContent = data.centre.name;
-      document.getElementById("ticker").textContent = data.centre.ticker || "";
+      applySettings(data.centre);
       if (state.recent.length) showCall(state.recent[0], false); // a reconnect must not flash or speak
       tick(); renderRecent(); renderWaiting();
     },
     call(call) {
       if (!wanted(call)) return;
       state.recent.unshift(call); state.recent.length = Math.min(state.recent.length, 50);
-      showCall(call, true); renderRecent(); Announcer.say(call.announce);
+      showCall(call, true); renderRecent();
+      if (voice.on) for (let i = 0; i < voice.repeat; i++) Announcer.say(call.announce);
     },
     queue(data) {
       Object.assign(state, { waiting: data.waiting, longest: data.longest_wait_s || {}, receivedAt: Date.now() });

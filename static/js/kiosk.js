@@ -7,6 +7,8 @@
   const en = Hub.lang() === "en";
   const steps = ["step-service", "step-priority", "step-ticket"].map((id) => document.getElementById(id));
   const errorBox = document.getElementById("kiosk-error");
+  const offerButton = document.getElementById("scan-offer");
+  const note = document.getElementById("ticket-note");
   let state = { services: [], groups: [] };
   let chosen = null;
   let idleTimer = null;
@@ -17,7 +19,7 @@
     clearTimeout(idleTimer);
     if (step !== "step-service") idleTimer = setTimeout(reset, step === "step-ticket" ? 20000 : 30000);
   }
-  function reset() { chosen = null; errorBox.hidden = true; show("step-service"); }
+  function reset() { chosen = null; errorBox.hidden = true; offerButton.hidden = true; show("step-service"); }
   function label(item) { return en ? (item.name_en || item.name) : item.name; }
 
   function renderServices() {
@@ -35,12 +37,13 @@
       button.disabled = !available;
       button.setAttribute("aria-disabled", String(!available));
       button.append(name, info);
-      button.addEventListener("click", () => {
-        if (!available) return;
-        chosen = s; show(state.groups.length ? "step-priority" : "step-ticket"); if (!state.groups.length) issue(null);
-      });
+      button.addEventListener("click", () => { if (available) choose(s); });
       box.append(button);
     }
+  }
+  function choose(service) {
+    chosen = service; errorBox.hidden = true; offerButton.hidden = true;
+    show(state.groups.length ? "step-priority" : "step-ticket"); if (!state.groups.length) issue(null);
   }
   function renderGroups() {
     const box = document.getElementById("priority-buttons");
@@ -83,6 +86,7 @@
     document.getElementById("ticket-wait").textContent = result.people_ahead
       ? text.wait.replace("{m}", Hub.minutes(result.estimated_wait_s)) : text.no_wait;
     document.getElementById("ticket-qr").src = `/t/${result.token}/qr.svg`;
+    note.hidden = true;
     shown = result;
     document.getElementById("print-problem").hidden = !(result.print && !result.print.printer_ok);
     show("step-ticket");
@@ -109,11 +113,25 @@
   document.addEventListener("touchstart", (e) => { if (e.touches.length > 1) e.preventDefault(); }, { passive: false });
 
   // A scan at this kiosk (serial scanner, or a keyboard-wedge scanner typing into this page).
+  let offered = null;
   function onScan(data) {
     if (data.kiosk !== kioskName) return;
-    if (data.ticket) { errorBox.hidden = true; showTicket(data.ticket); }
-    else if (data.message) showError(data.message[Hub.lang()] || data.message.vi);
+    const say = (texts) => texts[Hub.lang()] || texts.vi;
+    if (data.ticket) {
+      errorBox.hidden = true; offerButton.hidden = true;
+      showTicket(data.ticket);
+      if (data.note) { note.textContent = say(data.note); note.hidden = false; } // booked time, dossier code
+      return;
+    }
+    if (!data.message) return;
+    showError(say(data.message));
+    // Outside a booking's check-in window: the same field, as a normal number, one tap away.
+    offered = data.offer ? state.services.find((s) => s.code === data.offer.service && s.available !== false) : null;
+    offerButton.hidden = !offered;
+    // Long enough to read; then the kiosk is ready for the next person (any tap cancels this).
+    idleTimer = setTimeout(reset, 15000);
   }
+  offerButton.addEventListener("click", () => { if (offered) choose(offered); });
   let typed = "", lastKey = 0;
   document.addEventListener("keydown", (e) => {
     const now = Date.now();
@@ -129,7 +147,7 @@
     scan: onScan,
     print: printProblem,
     device(data) {
-      if (shown && shown.print && data.name === shown.print.printer && data.state !== "online" && data.state !== "unknown") {
+      if (data.kind === "printer" && shown && shown.print && data.name === shown.print.printer && data.state !== "online" && data.state !== "unknown") {
         document.getElementById("print-problem").hidden = false;
       }
     },

@@ -38,7 +38,7 @@ def test_take_a_number_in_portrait_and_landscape(hub, new_page, width, height, l
     expect(kiosk.locator("#ticket-number")).to_have_text("B001")
     expect(kiosk.locator("#ticket-qr")).to_have_attribute("src", re.compile(r"/t/[\w-]+/qr\.svg$"))
     assert no_scrolling(kiosk)
-    ticket = requests.get(f"{hub.url}/api/v1/tickets/1", timeout=5).json()
+    ticket = requests.get(f"{hub.url}/api/v1/tickets/1", headers=hub.auth(), timeout=5).json()
     assert ticket["priority"] == "elderly" and ticket["service"] == "DD"
 
 

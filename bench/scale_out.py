@@ -1,0 +1,325 @@
+"""Bench: 1, 2 and 4 hub processes behind one PostgreSQL and one Redis.
+
+    .venv/bin/python bench/scale_out.py [--processes 1,2,4] [--repeat 3] [--screens 200]
+        [--kiosks 32] [--seconds 15] [--presses 30] [--redis URL|private]
+
+For each process count P, on a fresh PostgreSQL database (created on
+MOTCUA_TEST_PG's server and dropped afterwards), starts P hubs as an operator
+would (`motcua db upgrade`, then `motcua run`, gevent, MOTCUA_MESSAGE_QUEUE =
+Redis, MOTCUA_DEVICES=0), each on its own port, as
+tests/integration/test_scale_out.py does.  Then
+
+1. connects --screens lobby clients (python-socketio over WebSocket, gevent
+   greenlets in this process) to the processes *other* than process 1 (with
+   P = 1 they share process 1), and presses "next" at counter 1 on process 1
+   --presses times, finishing each ticket before the next press: latency from
+   just before the HTTP request to each screen's `call` handler (the event
+   crosses Redis to reach the other processes);
+2. with the screens still connected, --kiosks kiosk loops spread round-robin
+   over all P processes issue tickets for --seconds: tickets per second, and
+   how busy the machine's CPUs were meanwhile.
+
+Configurations run interleaved (1, 2, 4, 1, 2, 4, …) --repeat times, so a
+noisy minute on a shared machine does not land on one configuration only.
+The load generator runs on the same machine, so on few cores it competes
+with the hubs, PostgreSQL and Redis for CPU.  Prints a Markdown table for
+docs/benchmarks.md.
+
+--redis private (the default) starts a throw-away `redis-server` on a free
+port: Redis pub/sub channels are server-wide (not per database number), so a
+shared Redis would carry this bench's calls to any other hub using it.
+"""
+
+from gevent import monkey
+
+monkey.patch_all()  # before anything opens a socket: every client is a greenlet
+
+import argparse  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gevent  # noqa: E402
+import requests  # noqa: E402
+import socketio  # noqa: E402
+from gevent.pool import Pool  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import PG_ADMIN_URL, HubProcess, free_port  # noqa: E402
+
+WARM_UP = 3  # presses not counted: first queries on each process
+CONNECT_AT_ONCE = 50
+EVENT_TIMEOUT_S = 60
+SERVICES = ("HT", "DD")  # the test centre's uncapped fields
+
+
+@contextmanager
+def private_redis():
+    if not shutil.which("redis-server"):
+        raise SystemExit("redis-server not found: pass --redis URL")
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def scratch_database():
+    import psycopg2
+
+    name = f"motcua_bench_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(PG_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (name,),
+            )
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+class Screens:
+    """Lobby screens spread over some hub URLs; records when each `call` arrived."""
+
+    def __init__(self, urls: list[str], n: int):
+        self.n = n
+        self.calls: dict[str, list[float]] = {}
+        self.events = 0
+        self.snapshots = 0
+        self.clients = []
+        pool = Pool(CONNECT_AT_ONCE)
+        for i in range(n):
+            pool.spawn(self._connect, urls[i % len(urls)])
+        pool.join(raise_error=True)
+        self.wait(lambda: self.snapshots >= n, "snapshots")
+
+    def _connect(self, url: str) -> None:
+        client = socketio.Client(reconnection=False)
+        client.on("connect", lambda: client.emit("subscribe", {"display": "lobby"}))
+        client.on("snapshot", self._on_snapshot)
+        client.on("call", self._on_call)
+        client.on("*", self._on_other)
+        client.connect(url, transports=["websocket"], wait_timeout=30)
+        self.clients.append(client)
+
+    def _on_snapshot(self, data) -> None:
+        self.snapshots += 1
+
+    def _on_call(self, data) -> None:
+        self.calls.setdefault(data["number"], []).append(time.perf_counter())
+        self.events += 1
+
+    def _on_other(self, event, data=None) -> None:
+        self.events += 1
+
+    def wait(self, done, what: str) -> None:
+        deadline = time.monotonic() + EVENT_TIMEOUT_S
+        while not done():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timed out waiting for {what}")
+            gevent.sleep(0.002)
+
+    def settle(self, quiet_s: float = 0.1) -> None:
+        """Wait until no event has arrived for quiet_s."""
+        seen, quiet_since = self.events, time.monotonic()
+        while time.monotonic() - quiet_since < quiet_s:
+            gevent.sleep(0.01)
+            if self.events != seen:
+                seen, quiet_since = self.events, time.monotonic()
+
+    def close(self) -> None:
+        Pool(CONNECT_AT_ONCE).map(lambda c: c.disconnect(), self.clients)
+
+
+def cpu_times() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def latency_phase(hubs: list[HubProcess], screens: Screens, presses: int) -> list[float]:
+    first = hubs[0]
+    for i in range(WARM_UP + presses):
+        requests.post(
+            f"{hubs[i % len(hubs)].url}/api/v1/tickets", json={"service": "HT"}, timeout=10
+        ).raise_for_status()
+    clerk = first.session()
+    screens.settle(0.5)
+    latencies: list[float] = []
+    for press in range(WARM_UP + presses):
+        sent = time.perf_counter()
+        called = clerk.post(f"{first.url}/api/v1/counters/1/next", timeout=30)
+        called.raise_for_status()
+        number = called.json()["number"]
+        screens.wait(lambda number=number: len(screens.calls.get(number, ())) >= screens.n, "calls")
+        if press >= WARM_UP:
+            latencies += [(t - sent) * 1000 for t in screens.calls[number]]
+        clerk.post(f"{first.url}/api/v1/counters/1/finish", timeout=30).raise_for_status()
+        screens.settle()
+    return latencies
+
+
+def throughput_phase(hubs: list[HubProcess], kiosks: int, seconds: float) -> dict:
+    issued = [0] * kiosks
+    errors: list[tuple] = []
+    start_at = time.perf_counter() + 0.2
+    stop_at = start_at + seconds
+
+    def kiosk(i: int) -> None:
+        url = f"{hubs[i % len(hubs)].url}/api/v1/tickets"
+        session = requests.Session()
+        gevent.sleep(max(0.0, start_at - time.perf_counter()))
+        while time.perf_counter() < stop_at:
+            try:
+                r = session.post(url, json={"service": SERVICES[i % len(SERVICES)]}, timeout=30)
+            except requests.RequestException as error:
+                errors.append(("exception", repr(error)[:200]))
+                continue
+            if r.status_code == 201:
+                issued[i] += 1
+            else:
+                errors.append((r.status_code, r.text[:200]))
+
+    busy0, total0 = cpu_times()
+    workers = [gevent.spawn(kiosk, i) for i in range(kiosks)]
+    gevent.joinall(workers, raise_error=True)
+    elapsed = time.perf_counter() - start_at
+    busy1, total1 = cpu_times()
+    return {
+        "per_s": sum(issued) / elapsed,
+        "errors": errors,
+        "cpu_busy": (busy1 - busy0) / max(1, total1 - total0),
+    }
+
+
+def run(processes: int, args, redis_url: str) -> dict:
+    env = {"MOTCUA_MESSAGE_QUEUE": redis_url, "MOTCUA_DEVICES": "0"}
+    with scratch_database() as database_url, tempfile.TemporaryDirectory() as tmp:
+        hubs: list[HubProcess] = []
+        try:
+            for _ in range(processes):
+                hubs.append(
+                    HubProcess(
+                        Path(tmp), async_mode="gevent", database_url=database_url, env=env
+                    ).start()
+                )
+            others = [h.url for h in hubs[1:]] or [hubs[0].url]
+            screens = Screens(others, args.screens)
+            try:
+                latencies = latency_phase(hubs, screens, args.presses)
+                result = throughput_phase(hubs, args.kiosks, args.seconds)
+                screens.settle(0.5)
+            finally:
+                screens.close()
+        finally:
+            for hub in hubs:
+                hub.stop()
+    result.update(
+        processes=processes,
+        median=statistics.median(latencies),
+        p99=percentile(latencies, 99),
+    )
+    print(
+        f"# P={processes}: {result['per_s']:.1f} tickets/s, CPU {result['cpu_busy']:.0%}, "
+        f"next→display median {result['median']:.0f} ms p99 {result['p99']:.0f} ms, "
+        f"{len(result['errors'])} errors",
+        file=sys.stderr,
+        flush=True,
+    )
+    return result
+
+
+def spread(values: list[float], fmt: str) -> str:
+    middle = format(statistics.median(values), fmt)
+    if len(values) == 1:
+        return middle
+    return f"{middle} ({format(min(values), fmt)}–{format(max(values), fmt)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--processes", default="1,2,4")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--screens", type=int, default=200)
+    parser.add_argument("--kiosks", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--redis", default="private", help="Redis URL, or 'private' (default)")
+    args = parser.parse_args()
+    counts = [int(p) for p in args.processes.split(",")]
+    results: dict[int, list[dict]] = {p: [] for p in counts}
+
+    @contextmanager
+    def given(url):
+        yield url
+
+    with private_redis() if args.redis == "private" else given(args.redis) as redis_url:
+        for _ in range(args.repeat):
+            for p in counts:
+                results[p].append(run(p, args, redis_url))
+
+    base = statistics.median(r["per_s"] for r in results[counts[0]])
+    print(
+        f"| hub processes | tickets/s ({args.kiosks} kiosks) | vs {counts[0]} | CPU busy "
+        f"| next→display median ms ({args.screens} screens) | p99 ms | errors |\n"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    )
+    for p in counts:
+        rs = results[p]
+        per_s = [r["per_s"] for r in rs]
+        print(
+            f"| {p} | {spread(per_s, '.0f')} | {statistics.median(per_s) / base:.2f}× "
+            f"| {statistics.median(r['cpu_busy'] for r in rs):.0%} "
+            f"| {spread([r['median'] for r in rs], '.0f')} "
+            f"| {spread([r['p99'] for r in rs], '.0f')} "
+            f"| {sum(len(r['errors']) for r in rs)} |"
+        )
+    print(f"\nmedian over {args.repeat} interleaved runs (min–max in brackets)")
+    for p in counts:
+        for r in results[p]:
+            for error in r["errors"][:3]:
+                print(f"error (P={p}):", error)
+
+
+if __name__ == "__main__":
+    main()

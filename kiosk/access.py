@@ -1,0 +1,114 @@
+"""Access levels shared by HTTP routes and Socket.IO events.
+
+    public      anyone (status pages by secret token, health, static files)
+    device      anyone, unless the centre requires device tokens: then a paired
+                device (see kiosk/usecases/device_tokens.py) or logged-in staff
+    clerk, supervisor, admin
+                a logged-in user with at least that role (kiosk/auth.py)
+
+`tests/integration/test_access_matrix.py` holds the expected level of every
+route and event: a new route without a rule fails CI.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import wraps
+
+from flask import current_app, g, request
+
+from kiosk.auth import Forbidden, Unauthorized, current_actor
+from kiosk.usecases import device_tokens
+
+DEVICE_COOKIE = "motcua_device"
+DEVICE_HEADER = "X-Device-Token"
+_SETTING_TTL_S = 5.0  # admins switching the requirement see it apply within seconds
+_required_cache: dict[int, tuple[float, bool]] = {}
+
+
+class DeviceNotPaired(Unauthorized):
+    """401 with its own code, so a kiosk can show "this device is not paired"."""
+
+
+def presented_token(explicit: str | None = None) -> str | None:
+    return explicit or request.headers.get(DEVICE_HEADER) or request.cookies.get(DEVICE_COOKIE)
+
+
+def tokens_required() -> bool:
+    hub = current_app.extensions["motcua"]
+    cached = _required_cache.get(hub.centre_id)
+    if cached and time.monotonic() - cached[0] < _SETTING_TTL_S:
+        return cached[1]
+    value = device_tokens.tokens_required(hub.ctx)
+    _required_cache[hub.centre_id] = (time.monotonic(), value)
+    return value
+
+
+def forget_setting() -> None:
+    """Call after changing `require_device_tokens` so this process applies it at once."""
+    _required_cache.clear()
+
+
+def current_device(explicit: str | None = None) -> device_tokens.Device | None:
+    if explicit is None and "device" in g:
+        return g.device
+    device = device_tokens.verify(current_app.extensions["motcua"].ctx, presented_token(explicit))
+    if explicit is None:
+        g.device = device
+    return device
+
+
+def device_allowed(kinds: tuple[str, ...], explicit_token: str | None = None) -> bool:
+    """True when the centre is open to any device, or a paired device of `kinds`
+    or a logged-in staff member is asking."""
+    if not tokens_required():
+        return True
+    device = current_device(explicit_token)
+    if device is not None and device.kind in kinds:
+        return True
+    try:
+        return current_actor() is not None
+    except Unauthorized:
+        return False
+
+
+def check_device(kinds: tuple[str, ...]) -> None:
+    if not device_allowed(kinds):
+        raise DeviceNotPaired("device_not_paired")
+
+
+def require_device(*kinds: str):
+    """Decorator for routes that kiosks and screens use without a login."""
+    kinds = kinds or device_tokens.KINDS
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            check_device(kinds)
+            return view(*args, **kwargs)
+
+        wrapped.access = "device"
+        return wrapped
+
+    return decorator
+
+
+def staff_or_none():
+    """The logged-in user, or None (a bad bearer token also counts as none here)."""
+    try:
+        return current_actor()
+    except Unauthorized:
+        return None
+
+
+__all__ = [
+    "DEVICE_COOKIE",
+    "DeviceNotPaired",
+    "Forbidden",
+    "check_device",
+    "current_device",
+    "device_allowed",
+    "require_device",
+    "staff_or_none",
+    "tokens_required",
+]

@@ -1,0 +1,86 @@
+"""/admin (overview and "close the day"), /admin/centre, /admin/display."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import gettext as _
+
+from kiosk.admin import bp
+from kiosk.admin.forms import ButtonForm, CentreForm, DisplayForm
+from kiosk.admin.guard import actor_id, ctx, done, explain, page_role
+from kiosk.core.errors import DomainError
+from kiosk.usecases import admin_centre, admin_views, closing
+from kiosk.usecases.views import QueueReader
+
+
+@bp.get("")
+@bp.get("/")
+@page_role("admin")
+def index():
+    with ctx().store.read() as session:
+        waiting = len(QueueReader(ctx(), session).waiting)
+    return render_template("admin/index.html", waiting=waiting, close_form=ButtonForm())
+
+
+@bp.post("/close-day")
+@page_role("admin")
+def close_day():
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return render_template("admin/index.html", waiting=0, close_form=form), 400
+    closed = closing.close_day(ctx(), actor_id())
+    return done(
+        _("Day closed: %(n)s waiting tickets were marked as not served.", n=closed),
+        "admin.index",
+    )
+
+
+@bp.route("/centre", methods=["GET", "POST"])
+@page_role("admin")
+def centre():
+    current = admin_views.centre(ctx())
+    form = CentreForm(data=current)
+    error = None
+    if form.validate_on_submit():
+        try:
+            admin_centre.update_centre(
+                ctx(),
+                actor_id(),
+                admin_centre.CentreValues(
+                    form.name.data,
+                    form.timezone.data,
+                    form.hours_text.data or "",
+                    form.holidays_text.data or "",
+                ),
+            )
+            return done(_("Centre settings saved."), "admin.centre")
+        except DomainError as refused:
+            error = explain(refused)
+    status = 400 if form.errors or error else 200
+    return render_template("admin/centre.html", form=form, error=error), status
+
+
+@bp.route("/display", methods=["GET", "POST"])
+@page_role("admin")
+def display():
+    current = admin_views.centre(ctx())
+    form = DisplayForm(data=current)
+    error = None
+    if form.validate_on_submit():
+        try:
+            admin_centre.update_display(
+                ctx(),
+                actor_id(),
+                admin_centre.DisplayValues(
+                    ticker=form.ticker.data or "",
+                    footer=form.footer.data or "",
+                    voice=form.voice.data,
+                    languages=tuple(form.languages.data or ()),
+                    repeat=form.repeat.data,
+                ),
+            )
+            return done(_("Display settings saved. Screens show them now."), "admin.display")
+        except DomainError as refused:
+            error = explain(refused)
+    status = 400 if form.errors or error else 200
+    return render_template("admin/display.html", form=form, error=error), status

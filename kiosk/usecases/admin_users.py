@@ -1,0 +1,157 @@
+"""Admin changes to staff accounts: add, edit role and bound counter,
+deactivate / reactivate, reset a password.
+
+Passwords are stored as werkzeug scrypt hashes, never in clear.  An account
+is deactivated, not deleted, so the audit log and reports keep its name; a
+deactivated user's session and API tokens stop working at their next request.
+The centre always keeps one active admin, and nobody deactivates themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from kiosk.core.errors import Conflict, InvalidInput, NotFound
+from kiosk.store import repository as repo
+from kiosk.store.seed import ROLES
+from kiosk.store.tables import UserRow
+from kiosk.usecases import audit
+from kiosk.usecases.admin_setup import apply, changes
+from kiosk.usecases.context import QueueContext
+
+USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
+MIN_PASSWORD = 8
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput("password_too_short", min=MIN_PASSWORD)
+    if len(password) > 256:
+        raise InvalidInput("password_too_long", max=256)
+
+
+def _check(session, centre_id: int, role: str, counter: int | None) -> None:
+    if role not in ROLES:
+        raise InvalidInput("invalid_role", role=role)
+    if counter is not None:
+        repo.counter_row(session, centre_id, counter)  # NotFound names the counter
+
+
+def _user(session, centre_id: int, user_id: int) -> UserRow:
+    row = session.get(UserRow, user_id)
+    if row is None or row.centre_id != centre_id:
+        raise NotFound("unknown_user", user=user_id)
+    return row
+
+
+def _other_active_admins(session, centre_id: int, user_id: int) -> int:
+    return session.execute(
+        select(func.count(UserRow.id)).where(
+            UserRow.centre_id == centre_id,
+            UserRow.role == "admin",
+            UserRow.active.is_(True),
+            UserRow.id != user_id,
+        )
+    ).scalar_one()
+
+
+def add_user(
+    ctx: QueueContext,
+    actor_id: int | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    counter: int | None = None,
+) -> int:
+    username = username.strip()
+    if not USERNAME.match(username):
+        raise InvalidInput("invalid_username")
+    _check_password(password)
+    with ctx.store.write() as session:
+        _check(session, ctx.centre_id, role, counter)
+        taken = session.execute(
+            select(UserRow.id).where(
+                UserRow.centre_id == ctx.centre_id,
+                func.lower(UserRow.username) == username.lower(),
+            )
+        ).first()
+        if taken:
+            raise Conflict("duplicate_user", username=username)
+        row = UserRow(
+            centre_id=ctx.centre_id,
+            username=username,
+            display_name=display_name.strip()[:120] or username,
+            password_hash=generate_password_hash(password),
+            role=role,
+            counter_number=counter,
+            active=True,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            ctx.centre_id,
+            ctx.now(),
+            actor_id,
+            "user.add",
+            username,
+            {"role": role, "counter": counter, "display_name": row.display_name},
+        )
+        return row.id
+
+
+def update_user(
+    ctx: QueueContext,
+    actor_id: int | None,
+    user_id: int,
+    *,
+    role: str,
+    display_name: str,
+    counter: int | None,
+) -> None:
+    with ctx.store.write() as session:
+        row = _user(session, ctx.centre_id, user_id)
+        _check(session, ctx.centre_id, role, counter)
+        if row.role == "admin" and role != "admin" and row.active:
+            if not _other_active_admins(session, ctx.centre_id, row.id):
+                raise Conflict("last_admin")
+        values = {
+            "role": role,
+            "display_name": display_name.strip()[:120] or row.username,
+            "counter_number": counter,
+        }
+        changed = changes(row, values)
+        apply(row, values)
+        if changed:
+            audit.record(
+                session, ctx.centre_id, ctx.now(), actor_id, "user.update", row.username, changed
+            )
+
+
+def set_active(ctx: QueueContext, actor_id: int | None, user_id: int, active: bool) -> None:
+    with ctx.store.write() as session:
+        row = _user(session, ctx.centre_id, user_id)
+        if not active and row.id == actor_id:
+            raise Conflict("cannot_deactivate_self")
+        if not active and row.role == "admin" and row.active:
+            if not _other_active_admins(session, ctx.centre_id, row.id):
+                raise Conflict("last_admin")
+        if row.active == active:
+            return
+        row.active = active
+        action = "user.activate" if active else "user.deactivate"
+        audit.record(session, ctx.centre_id, ctx.now(), actor_id, action, row.username, {})
+
+
+def reset_password(ctx: QueueContext, actor_id: int | None, user_id: int, password: str) -> None:
+    _check_password(password)
+    with ctx.store.write() as session:
+        row = _user(session, ctx.centre_id, user_id)
+        row.password_hash = generate_password_hash(password)
+        # The audit row says that it happened, never the password.
+        audit.record(session, ctx.centre_id, ctx.now(), actor_id, "user.password", row.username, {})
