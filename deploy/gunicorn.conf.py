@@ -8,6 +8,9 @@ Socket.IO clients must stay on the process that knows their session.
 import os
 
 bind = os.environ.get("MOTCUA_BIND", "127.0.0.1:5000")
+# gunicorn 25.1+ opens a control socket at ~/.gunicorn/gunicorn.ctl; processes of one
+# user (motcua@5001, motcua@5002 …) would take it from each other: one socket per port.
+control_socket = os.path.expanduser(f"~/.gunicorn/motcua-{bind.rsplit(':', 1)[-1]}.ctl")
 worker_class = "gevent"
 workers = 1
 worker_connections = 2000  # lobby TVs, counter screens and phones all hold a connection

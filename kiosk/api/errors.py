@@ -42,7 +42,20 @@ def wants_json() -> bool:
     )
 
 
+MAX_ID = 2**31 - 1
+
+
 def register(app) -> None:
+    @app.before_request
+    def ids_in_range():
+        """/counters/99999999999999999999/… names nothing; answer 404 before a database
+        driver overflows on it."""
+        from werkzeug.exceptions import NotFound
+
+        for value in (request.view_args or {}).values():
+            if isinstance(value, int) and not 0 <= value <= MAX_ID:
+                raise NotFound()
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         from kiosk.access import DeviceNotPaired

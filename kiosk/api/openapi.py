@@ -28,17 +28,18 @@ def _body(schema: dict, required: bool = True) -> dict:
 
 TICKET = {"$ref": "#/components/schemas/Ticket"}
 COUNTER = {"$ref": "#/components/schemas/Counter"}
+MAX_ID = 2**31 - 1  # larger ids are answered 404 (kiosk/api/errors.py), never tried on the database
 NUMBER_PARAM = {
     "name": "number",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 0},
+    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
 }
 ID_PARAM = {
     "name": "ticket_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 0},
+    "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
 }
 
 
@@ -394,7 +395,7 @@ SPEC = {
                     {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
                 ],
                 "requestBody": _body(SCAN),
-                "responses": {"200": _json(SCAN_RESULT), **_errors(400, 404, 409, 429)},
+                "responses": {"200": _json(SCAN_RESULT), **_errors(400, 401, 404, 409, 429)},
             }
         },
         "/api/v1/counters/{number}/scan": {
@@ -443,7 +444,7 @@ SPEC = {
                         "name": "token_id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "integer", "minimum": 0},
+                        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                     }
                 ],
                 "responses": {"200": _json(DEVICE_TOKEN), **_errors(401, 403, 404)},

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from kiosk.access import require_device
 from kiosk.api import bp
 from kiosk.api.auth_routes import TooManyRequests
 from kiosk.api.body import json_body, text
-from kiosk.access import require_device
 from kiosk.api.common import ctx, hub
 from kiosk.auth import require_counter
 from kiosk.scanning import publish_scan_result, scan_payload
@@ -26,7 +26,7 @@ def kiosk_scan(name: str):
     result = scans.at_kiosk(ctx(), name[:64], code)
     payload = scan_payload(result, kiosk=name[:64])
     publish_scan_result(hub(), payload)
-    return jsonify(payload), 200 if result.kind != "error" else result.error.status
+    return _answer(payload, result)
 
 
 @bp.post("/counters/<int:number>/scan")
@@ -36,4 +36,17 @@ def counter_scan(number: int):
     result = scans.at_counter(ctx(), number, code, user_id=user.id)
     payload = scan_payload(result, counter=number)
     publish_scan_result(hub(), payload)
-    return jsonify(payload), 200 if result.kind != "error" else result.error.status
+    return _answer(payload, result)
+
+
+def _answer(payload: dict, result):
+    """The HTTP answer follows the API's error shape (`message` in the caller's language);
+    the screens got both languages in the `scan` event."""
+    if result.kind != "error":
+        return jsonify(payload), 200
+    from flask_babel import get_locale
+
+    texts = payload["message"]
+    language = str(get_locale() or "vi")
+    body = {**payload, "message": texts.get(language, texts["vi"]), "messages": texts}
+    return jsonify(body), result.error.status

@@ -72,7 +72,7 @@ class ServiceValues:
 
 def _prefix_free(session: Session, centre_id: int, prefix: str, except_id: int | None) -> None:
     other = session.execute(
-        select(ServiceRow.code).where(
+        select(ServiceRow.name).where(
             ServiceRow.centre_id == centre_id,
             ServiceRow.prefix == prefix,
             ServiceRow.id != (except_id or 0),

@@ -51,7 +51,9 @@ def console(new_page, hub: HubProcess, user: str = "clerk1", password: str = CLE
 
 
 def history(hub: HubProcess, ticket_id: int) -> list[dict]:
-    return requests.get(f"{hub.url}/api/v1/tickets/{ticket_id}", headers=hub.auth(), timeout=10).json()["history"]
+    return requests.get(
+        f"{hub.url}/api/v1/tickets/{ticket_id}", headers=hub.auth(), timeout=10
+    ).json()["history"]
 
 
 def action(page, name: str):

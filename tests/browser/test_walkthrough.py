@@ -52,7 +52,9 @@ def test_kiosk_to_counter_to_display(hub_factory, new_page):
     counter_screen.get_by_role("button", name="Hài lòng", exact=True).click()
     expect(counter_screen.get_by_text("Cảm ơn ông/bà đã đánh giá!")).to_be_visible()
     ticket_id = requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()
-    history = requests.get(f"{hub.url}/api/v1/tickets/1", headers=hub.auth(), timeout=10).json()["history"]
+    history = requests.get(f"{hub.url}/api/v1/tickets/1", headers=hub.auth(), timeout=10).json()[
+        "history"
+    ]
     assert [e["kind"] for e in history][-1] == "rated"
     assert history[-1]["data"]["score"] == 4
     assert ticket_id["waiting"]["HT"] == 0

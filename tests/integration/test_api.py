@@ -24,7 +24,9 @@ def test_kiosk_ticket_has_number_position_and_status_url(hub):
     assert second["estimated_wait_s"] > 0
     page = requests.get(second["status_url"], timeout=10)
     assert page.status_code == 200 and "ticket.js" in page.text
-    fetched = requests.get(f"{hub.url}/api/v1/tickets/{second['id']}", headers=hub.auth(), timeout=10).json()
+    fetched = requests.get(
+        f"{hub.url}/api/v1/tickets/{second['id']}", headers=hub.auth(), timeout=10
+    ).json()
     assert fetched["status"] == "waiting"
     assert [e["kind"] for e in fetched["history"]] == ["issued"]
 
@@ -46,7 +48,9 @@ def test_clerk_day_next_recall_start_finish(hub, admin):
     )
     finished = admin.post(f"{hub.url}/api/v1/counters/1/finish", timeout=10)
     assert finished.json()["status"] == "done"
-    history = requests.get(f"{hub.url}/api/v1/tickets/{ticket['id']}", headers=hub.auth(), timeout=10).json()["history"]
+    history = requests.get(
+        f"{hub.url}/api/v1/tickets/{ticket['id']}", headers=hub.auth(), timeout=10
+    ).json()["history"]
     assert [e["kind"] for e in history] == ["issued", "called", "recalled", "started", "finished"]
     # nobody left: 204, and the counter is free again
     assert admin.post(f"{hub.url}/api/v1/counters/1/next", timeout=10).status_code == 204
@@ -86,9 +90,13 @@ def test_transfer_keeps_number_and_place(hub, admin):
     assert moved.json()["status"] == "waiting" and moved.json()["position"] == 1
     # counter 3 serves DD first: the transferred citizen (arrived first) is called before B001
     assert admin.post(f"{hub.url}/api/v1/counters/3/next", timeout=10).json()["number"] == "A001"
-    history = requests.get(f"{hub.url}/api/v1/tickets/{moved.json()['id']}", headers=hub.auth(), timeout=10).json()
+    history = requests.get(
+        f"{hub.url}/api/v1/tickets/{moved.json()['id']}", headers=hub.auth(), timeout=10
+    ).json()
     assert "transferred" in [e["kind"] for e in history["history"]]
-    original = requests.get(f"{hub.url}/api/v1/tickets/{first['id']}", headers=hub.auth(), timeout=10).json()
+    original = requests.get(
+        f"{hub.url}/api/v1/tickets/{first['id']}", headers=hub.auth(), timeout=10
+    ).json()
     assert original["status"] == "transferred"
 
 

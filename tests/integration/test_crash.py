@@ -90,7 +90,9 @@ def test_kill_9_loses_nothing_and_screens_resynchronise(hub_factory, tmp_path, r
         assert snapshot["waiting"]["HT"] >= 0
         stored = {}
         for ticket in acknowledged:
-            fetched = requests.get(f"{hub.url}/api/v1/tickets/{ticket['id']}", headers=hub.auth(), timeout=5)
+            fetched = requests.get(
+                f"{hub.url}/api/v1/tickets/{ticket['id']}", headers=hub.auth(), timeout=5
+            )
             assert fetched.status_code == 200, f"acknowledged ticket {ticket['number']} was lost"
             stored[ticket["id"]] = fetched.json()["number"]
         numbers = sorted(int(n[1:]) for n in stored.values())
@@ -99,7 +101,9 @@ def test_kill_9_loses_nothing_and_screens_resynchronise(hub_factory, tmp_path, r
         # (PostgreSQL ids may skip a value a killed transaction took, so look past any gap)
         everything = []
         for ticket_id in range(1, max(stored) + 40):
-            row = requests.get(f"{hub.url}/api/v1/tickets/{ticket_id}", headers=hub.auth(), timeout=5)
+            row = requests.get(
+                f"{hub.url}/api/v1/tickets/{ticket_id}", headers=hub.auth(), timeout=5
+            )
             if row.ok:
                 everything.append(int(row.json()["number"][1:]))
         assert sorted(everything) == list(range(1, len(everything) + 1))

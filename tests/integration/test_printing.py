@@ -133,6 +133,8 @@ def test_print_job_survives_a_crash(hub_factory, tmp_path, printer):
     time.sleep(1)
     assert len(cuts(printer.received)) == 1
     assert (
-        requests.get(f"{hub.url}/api/v1/tickets/{ticket['id']}", headers=hub.auth(), timeout=5).json()["number"]
+        requests.get(
+            f"{hub.url}/api/v1/tickets/{ticket['id']}", headers=hub.auth(), timeout=5
+        ).json()["number"]
         == "A001"
     )

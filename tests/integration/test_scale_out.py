@@ -69,7 +69,10 @@ def test_centres_sharing_a_database_and_redis_never_see_each_other(
         ).json()
         assert mine["number"] == theirs["number"] == "A001"  # numbering per centre
         assert (
-            requests.get(f"{second.url}/api/v1/tickets/{mine['id']}", headers=second.auth(), timeout=10).status_code == 404
+            requests.get(
+                f"{second.url}/api/v1/tickets/{mine['id']}", headers=second.auth(), timeout=10
+            ).status_code
+            == 404
         )
         first.session().post(f"{first.url}/api/v1/counters/1/next", timeout=10)
         assert [e for e, _ in lobby_second.drain(1.0) if e == "call"] == []

@@ -1,0 +1,131 @@
+"""The supervisor's report for a range of business days: the figures of
+kiosk/store/reports.py with names, shares and a fixed order, ready for the
+page, the JSON API and the CSV/XLSX files."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from kiosk.core import numbering
+from kiosk.core.errors import InvalidInput
+from kiosk.core.stats import share
+from kiosk.store import reports as figures
+from kiosk.store import repository as repo
+from kiosk.store.tables import CentreRow, UserRow
+from kiosk.usecases.context import QueueContext
+from kiosk.usecases.views import iso
+
+MAX_DAYS = 400  # a year and a bit: enough for a yearly report, bounded for the database
+
+
+def parse_range(first: str | None, last: str | None, today: date) -> tuple[date, date]:
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD; either may be left out (today; a single day)."""
+
+    def day(text: str | None, name: str) -> date | None:
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError as error:
+            raise InvalidInput("invalid_report_day", name=name, day=text[:20]) from error
+
+    last_day = day(last, "to")
+    first_day = day(first, "from")
+    last_day = last_day or first_day or today
+    first_day = first_day or last_day
+    if first_day > last_day:
+        raise InvalidInput("report_range_reversed")
+    if (last_day - first_day).days + 1 > MAX_DAYS:
+        raise InvalidInput("report_range_too_long", days=MAX_DAYS)
+    return first_day, last_day
+
+
+def today(ctx: QueueContext) -> date:
+    return numbering.business_day(ctx.now(), ctx.tz)
+
+
+def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
+    with ctx.store.read() as session:
+        centre = session.get(CentreRow, ctx.centre_id)
+        scope = figures.ReportScope(ctx.centre_id, first_day, last_day, centre.timezone)
+        tickets = figures.ticket_figures(session, scope)
+        ratings = figures.rating_figures(session, scope)
+        services = repo.services_of(session, ctx.centre_id)
+        counters = repo.counters_of(session, ctx.centre_id)
+        users = {
+            u.id: u
+            for u in session.execute(
+                select(UserRow).where(UserRow.centre_id == ctx.centre_id)
+            ).scalars()
+        }
+
+    def row(group: tuple, **label) -> dict:
+        data = {**label, **(tickets.get(group) or figures.empty_tickets())}
+        data["within_target_share"] = share(data["within_target"], data["target_n"])
+        rated = ratings.get(group) or figures.empty_ratings()
+        satisfied = rated["scores"]["4"] + rated["scores"]["5"]
+        data["ratings"] = {
+            **rated,
+            "satisfied": satisfied,
+            "satisfied_share": share(satisfied, rated["rated"]),
+            "reasons": dict(sorted(rated["reasons"].items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+        return data
+
+    def present(dimension: str) -> set:
+        return {key for dim, key in (*tickets, *ratings) if dim == dimension}
+
+    by_service = [
+        row(
+            ("service", s.id),
+            key=s.code,
+            name=s.name,
+            name_en=s.name_en or s.name,
+            target_wait_s=s.target_wait_s,
+        )
+        for s in services
+        if s.active or s.id in present("service")
+    ]
+    configured = {c.number for c in counters}
+    names = {c.number: c.name for c in counters}
+    by_counter = [
+        row(("counter", number), key=number, name=names.get(number, str(number)))
+        for number in sorted(configured | present("counter"))
+    ]
+    clerks = sorted(
+        present("clerk"),
+        key=lambda uid: (users[uid].display_name or users[uid].username) if uid in users else "",
+    )
+    by_clerk = [
+        row(
+            ("clerk", uid),
+            key=users[uid].username if uid in users else f"#{uid}",
+            name=(users[uid].display_name or users[uid].username) if uid in users else f"#{uid}",
+        )
+        for uid in clerks
+    ]
+    hours = present("hour")
+    by_hour = [
+        row(("hour", h), key=h, name=f"{h:02d}:00–{(h + 1) % 24:02d}:00")
+        for h in (range(min(hours), max(hours) + 1) if hours else ())
+    ]
+    return {
+        "from": first_day.isoformat(),
+        "to": last_day.isoformat(),
+        "days": (last_day - first_day).days + 1,
+        "timezone": scope.timezone,
+        "generated_at": iso(ctx.now()),
+        "totals": row(("total", None)),
+        "by_service": by_service,
+        "by_counter": by_counter,
+        "by_clerk": by_clerk,
+        "by_hour": by_hour,
+    }
+
+
+def previous_range(first_day: date, last_day: date) -> tuple[date, date]:
+    """The range of the same length just before (the page's "previous" link)."""
+    length = (last_day - first_day).days + 1
+    return first_day - timedelta(days=length), first_day - timedelta(days=1)
