@@ -260,7 +260,15 @@ def write_sqlite(store: Store, centre_id: int, data: Generator) -> None:
             "INSERT INTO ratings (centre_id, ticket_id, user_id, counter_number, score, reasons,"
             " comment, at) VALUES (?,?,?,?,?,?,'',?)",
             (
-                (centre_id, r[0], r[1], r[2], r[3], json.dumps(r[4], ensure_ascii=False), _sqlite_time(r[5]))
+                (
+                    centre_id,
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    json.dumps(r[4], ensure_ascii=False),
+                    _sqlite_time(r[5]),
+                )
                 for r in data.ratings
             ),
         )
@@ -289,10 +297,7 @@ def write_postgres(store: Store, centre_id: int, data: Generator) -> None:
             "id, centre_id, service_id, number, seq, business_day, status, issued_at, queued_at,"
             " counter_number, user_id, called_at, started_at, finished_at, recalls, parent_id,"
             " token, source",
-            (
-                (*t[:1], centre_id, *t[1:13], 0, t[13], t[14], "kiosk")
-                for t in data.tickets
-            ),
+            ((*t[:1], centre_id, *t[1:13], 0, t[13], t[14], "kiosk") for t in data.tickets),
         )
         _copy(
             cursor,
@@ -329,10 +334,11 @@ def prepare(url: str, tickets: int, year: int) -> tuple[QueueContext, dict]:
         from kiosk.store.tables import ServiceRow, TicketRow, UserRow
 
         existing = session.query(TicketRow.id).filter(TicketRow.centre_id == centre_id).count()
-        service_ids = {s.code: s.id for s in session.query(ServiceRow).filter_by(centre_id=centre_id)}
+        service_ids = {
+            s.code: s.id for s in session.query(ServiceRow).filter_by(centre_id=centre_id)
+        }
         user_ids = {
-            u.counter_number: u.id
-            for u in session.query(UserRow).filter_by(centre_id=centre_id)
+            u.counter_number: u.id for u in session.query(UserRow).filter_by(centre_id=centre_id)
         }
     ctx = QueueContext(store=store, publisher=RecordingPublisher(), centre_id=centre_id)
     info = {"tickets": existing, "generate_s": None}

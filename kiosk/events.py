@@ -10,7 +10,7 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Outgoing:
-    name: str  # call | queue | ticket | counter | device | kiosk
+    name: str  # call | queue | ticket | counter | device | kiosk | settings | snapshot
     payload: dict
     rooms: tuple[str, ...]
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -19,7 +20,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 REQUIRED = _l("Please fill this in.")
 TOO_LONG = _l("At most %(max)d characters.")
@@ -54,7 +55,13 @@ def number(low: int, high: int, *, needed: bool = False) -> list:
 
 
 class ButtonForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
+    """A button that changes something: the CSRF token and a hidden `confirm=yes`, so a
+    stray empty POST (a script, a crawler with a session) changes nothing."""
+
+    confirm = HiddenField(
+        default="yes",
+        validators=[InputRequired(message=REQUIRED), AnyOf(["yes"], message=REQUIRED)],
+    )
 
 
 class ServiceForm(FlaskForm):
@@ -73,7 +80,7 @@ class CounterForm(FlaskForm):
     """The fields a counter serves come as order-CODE inputs, read by the view."""
 
     number = WholeNumberField(_l("Counter number"), number(1, 9999))
-    name = StringField(_l("Name"), optional(120))
+    name = StringField(_l("Name"), required(120))
 
 
 class GroupForm(FlaskForm):
@@ -93,6 +100,7 @@ class PolicyForm(FlaskForm):
             ("interleave", _l("Interleave: one priority citizen after every N others")),
         ],
         validate_choice=False,
+        validators=[InputRequired(message=REQUIRED)],
     )
     normal_per_priority = WholeNumberField(_l("N (others per priority citizen)"), number(1, 50))
 
@@ -111,7 +119,12 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), optional(64))
     display_name = StringField(_l("Full name"), optional(120))
     password = PasswordField(_l("Password (at least 8 characters)"), optional(256))
-    role = SelectField(_l("Role"), choices=role_choices, validate_choice=False)
+    role = SelectField(
+        _l("Role"),
+        choices=role_choices,
+        validate_choice=False,
+        validators=[InputRequired(message=REQUIRED)],  # an empty POST changes nobody
+    )
     counter = SelectField(_l("Works at counter"), choices=[], validate_choice=False)
 
 

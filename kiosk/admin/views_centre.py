@@ -17,9 +17,12 @@ from kiosk.usecases.views import QueueReader
 @bp.get("/")
 @page_role("admin")
 def index():
+    return render_template("admin/index.html", waiting=_waiting(), close_form=ButtonForm())
+
+
+def _waiting() -> int:
     with ctx().store.read() as session:
-        waiting = len(QueueReader(ctx(), session).waiting)
-    return render_template("admin/index.html", waiting=waiting, close_form=ButtonForm())
+        return len(QueueReader(ctx(), session).waiting)
 
 
 @bp.post("/close-day")
@@ -27,7 +30,7 @@ def index():
 def close_day():
     form = ButtonForm()
     if not form.validate_on_submit():
-        return render_template("admin/index.html", waiting=0, close_form=form), 400
+        return render_template("admin/index.html", waiting=_waiting(), close_form=form), 400
     closed = closing.close_day(ctx(), actor_id())
     return done(
         _("Day closed: %(n)s waiting tickets were marked as not served.", n=closed),

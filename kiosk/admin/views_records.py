@@ -3,7 +3,7 @@ and what happened in it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import render_template, request
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from kiosk.admin.forms import ButtonForm
 from kiosk.admin.guard import actor_id, ctx, done, explain, hub, page_role
 from kiosk.core.errors import DomainError
 from kiosk.extensions import socketio
-from kiosk.usecases import admin_devices, admin_views, audit
+from kiosk.usecases import admin_devices, admin_views, audit, device_tokens
 
 
 def _devices_page(error: str | None, status: int):
@@ -26,6 +26,11 @@ def _devices_page(error: str | None, status: int):
         devices=admin_devices.device_lines(current, all_device_status(current)),
         screens=admin_devices.screens_connected(socketio.server, current.centre_id, counters),
         kiosks=current.centre_file.get("kiosks", []),
+        paired=[
+            {**t, "seen": datetime.fromisoformat(t["last_seen_at"]) if t["last_seen_at"] else None}
+            for t in device_tokens.list_tokens(ctx())
+            if not t["revoked"]
+        ],
         owner=current.printing is not None,
         tz=ctx().tz,
         button_form=ButtonForm(),

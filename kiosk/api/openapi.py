@@ -86,6 +86,24 @@ SCAN_RESULT = {
     "properties": {
         "kind": {"type": "string", "enum": ["checkin", "pickup", "call", "error"]},
         "ticket": {"type": ["object", "null"]},
+        "kiosk": {"type": ["string", "null"]},
+        "counter": {"type": ["integer", "null"]},
+        "error": {"type": "string"},
+        "message": {"type": "string", "description": "the refusal in the caller's language"},
+        "messages": {
+            "type": "object",
+            "description": "the refusal in every language (what the kiosk screen shows)",
+            "properties": {"vi": {"type": "string"}, "en": {"type": "string"}},
+        },
+        "offer": {
+            "type": "object",
+            "description": "outside the check-in window: a normal ticket for this field instead",
+            "properties": {"service": {"type": "string"}},
+        },
+        "note": {
+            "type": "object",
+            "properties": {"vi": {"type": "string"}, "en": {"type": "string"}},
+        },
     },
 }
 

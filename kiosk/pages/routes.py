@@ -72,6 +72,9 @@ def login():
     if urlparse(target).netloc or not target.startswith("/"):
         target = url_for("pages.counter")  # never redirect off the hub
     if request.method == "POST":
+        if not _hub().login_limiter.allow(request.remote_addr or "?"):
+            # Same budget as the API's token route: guessing passwords through the form is no cheaper.
+            return render_template("login.html", error="rate", next=target), 429
         user = check_credentials(
             request.form.get("username", "")[:64], request.form.get("password", "")[:256]
         )

@@ -13,8 +13,8 @@ What each figure means (the same on every database):
   business day of its ticket; ratings count toward the day of the ticket
   they rate and its field, counter, clerk and hour.
 
-PostgreSQL computes every figure in one `GROUPING SETS` query (with
-`percentile_cont`) per table.  SQLite has no percentile function and sorts
+PostgreSQL computes the figures in one `GROUPING SETS` query (with
+`percentile_cont`), plus one for the reasons given with low ratings.  SQLite has no percentile function and sorts
 the rows for every GROUP BY (0.45 s per grouping on a year of 500,000 legs,
 eight groupings needed), so there one unsorted scan returns each leg's
 measures, computed in SQL, and they are summed in one pass in Python:
@@ -57,7 +57,7 @@ class ReportScope:
         return {"centre": self.centre_id, "first": self.first_day, "last": self.last_day}
 
 
-def empty_tickets() -> dict:
+def empty_group() -> dict:
     return {
         "issued": 0,
         "called": 0,
@@ -66,26 +66,16 @@ def empty_tickets() -> dict:
         "service_s": {"mean": None, "median": None, "p90": None},
         "target_n": 0,
         "within_target": 0,
+        "rated": 0,
+        "scores": {str(s): 0 for s in SCORES},
+        "reasons": {},
     }
 
 
-def empty_ratings() -> dict:
-    return {"rated": 0, "scores": {str(s): 0 for s in SCORES}, "reasons": {}}
-
-
-def ticket_figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:
-    """Every group's ticket figures (see empty_tickets()); groups with no legs are absent."""
+def figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:
+    """Every group's figures (the shape of empty_group()); groups without legs are absent."""
     if session.get_bind().dialect.name == "postgresql":
         from kiosk.store import reports_postgres as dialect
     else:
         from kiosk.store import reports_sqlite as dialect
-    return dialect.ticket_figures(session, scope)
-
-
-def rating_figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:
-    """Every group's ratings: how many, per score 1..5, and each reason's count."""
-    if session.get_bind().dialect.name == "postgresql":
-        from kiosk.store import reports_postgres as dialect
-    else:
-        from kiosk.store import reports_sqlite as dialect
-    return dialect.rating_figures(session, scope)
+    return dialect.figures(session, scope)

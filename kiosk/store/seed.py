@@ -69,6 +69,10 @@ def validate(data: dict, where: str = "centre file") -> None:
             f"{where}: opening_hours {error.params.get('hours')!r} is not valid "
             '(write e.g. mon-fri = ["07:30-11:30", "13:30-17:00"])'
         ) from error
+    try:
+        re.compile(centre.get("receipt_pattern", ""))
+    except (re.error, TypeError) as error:
+        raise CentreFileError(f"{where}: receipt_pattern is not a valid pattern: {error}") from None
     mode = centre.get("priority_policy", "strict")
     if mode not in {m.value for m in PolicyMode}:
         raise CentreFileError(f"{where}: priority_policy must be strict or interleave")
@@ -127,6 +131,9 @@ def seed(session: Session, data: dict) -> CentreRow:
             "default_service_s",
             "languages",
             "require_device_tokens",
+            "receipt_pattern",  # scans: what a dossier receipt code looks like
+            "pickup_service",  # scans: the field a receipt takes a number for
+            "appointments",  # booking limits and the check-in window (core.appointments)
         )
         if key in info
     }

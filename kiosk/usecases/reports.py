@@ -50,61 +50,54 @@ def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
     with ctx.store.read() as session:
         centre = session.get(CentreRow, ctx.centre_id)
         scope = figures.ReportScope(ctx.centre_id, first_day, last_day, centre.timezone)
-        tickets = figures.ticket_figures(session, scope)
-        ratings = figures.rating_figures(session, scope)
-        services = repo.services_of(session, ctx.centre_id)
-        counters = repo.counters_of(session, ctx.centre_id)
+        found = figures.figures(session, scope)
+        # plain values: the rows expire when the read transaction ends
+        services = [
+            (s.id, s.code, s.name, s.name_en or s.name, s.target_wait_s, s.active)
+            for s in repo.services_of(session, ctx.centre_id)
+        ]
+        counter_names = {c.number: c.name for c in repo.counters_of(session, ctx.centre_id)}
         users = {
-            u.id: u
+            u.id: (u.username, u.display_name or u.username)
             for u in session.execute(
                 select(UserRow).where(UserRow.centre_id == ctx.centre_id)
             ).scalars()
         }
 
     def row(group: tuple, **label) -> dict:
-        data = {**label, **(tickets.get(group) or figures.empty_tickets())}
+        data = {**label, **(found.get(group) or figures.empty_group())}
         data["within_target_share"] = share(data["within_target"], data["target_n"])
-        rated = ratings.get(group) or figures.empty_ratings()
-        satisfied = rated["scores"]["4"] + rated["scores"]["5"]
+        rated, scores, reasons = data.pop("rated"), data.pop("scores"), data.pop("reasons")
+        satisfied = scores["4"] + scores["5"]  # "hài lòng" and "rất hài lòng"
         data["ratings"] = {
-            **rated,
+            "rated": rated,
+            "scores": scores,
             "satisfied": satisfied,
-            "satisfied_share": share(satisfied, rated["rated"]),
-            "reasons": dict(sorted(rated["reasons"].items(), key=lambda kv: (-kv[1], kv[0]))),
+            "satisfied_share": share(satisfied, rated),
+            "reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         }
         return data
 
     def present(dimension: str) -> set:
-        return {key for dim, key in (*tickets, *ratings) if dim == dimension}
+        return {key for dim, key in found if dim == dimension}
 
     by_service = [
-        row(
-            ("service", s.id),
-            key=s.code,
-            name=s.name,
-            name_en=s.name_en or s.name,
-            target_wait_s=s.target_wait_s,
-        )
-        for s in services
-        if s.active or s.id in present("service")
+        row(("service", sid), key=code, name=name, name_en=name_en, target_wait_s=target)
+        for sid, code, name, name_en, target, active in services
+        if active or sid in present("service")
     ]
-    configured = {c.number for c in counters}
-    names = {c.number: c.name for c in counters}
     by_counter = [
-        row(("counter", number), key=number, name=names.get(number, str(number)))
-        for number in sorted(configured | present("counter"))
+        row(("counter", number), key=number, name=counter_names.get(number, str(number)))
+        for number in sorted(counter_names.keys() | present("counter"))
     ]
-    clerks = sorted(
-        present("clerk"),
-        key=lambda uid: (users[uid].display_name or users[uid].username) if uid in users else "",
-    )
+    unknown = (None, None)
     by_clerk = [
         row(
             ("clerk", uid),
-            key=users[uid].username if uid in users else f"#{uid}",
-            name=(users[uid].display_name or users[uid].username) if uid in users else f"#{uid}",
+            key=users.get(uid, unknown)[0] or f"#{uid}",
+            name=users.get(uid, unknown)[1] or f"#{uid}",
         )
-        for uid in clerks
+        for uid in sorted(present("clerk"), key=lambda uid: users.get(uid, ("", ""))[1])
     ]
     hours = present("hour")
     by_hour = [

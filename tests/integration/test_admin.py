@@ -56,6 +56,7 @@ def services(hub: HubProcess) -> dict[str, dict]:
     return {s["code"]: s for s in listed}
 
 
+CONFIRM = {"confirm": "yes"}  # what the page's button sends besides its CSRF token
 HT_FORM = {
     "name": "Tư pháp - Hộ tịch",
     "name_en": "Justice - Civil status",
@@ -176,7 +177,7 @@ def test_a_new_clerk_logs_in_works_only_at_their_counter_and_can_be_shut_out(hub
     )
     assert Desk(hub, "canbo9", "mat-khau-9").login.status_code == 401
     assert Desk(hub, "canbo9", "mat-khau-moi").login.status_code == 200
-    desk.post(f"/admin/users/{user_id}/deactivate", {}, "/admin/users")
+    desk.post(f"/admin/users/{user_id}/deactivate", CONFIRM, "/admin/users")
     assert Desk(hub, "canbo9", "mat-khau-moi").login.status_code == 401
     assert clerk.get("/counter", allow_redirects=False).status_code == 302  # logged out at once
 
@@ -210,8 +211,11 @@ def test_closing_the_day_marks_who_still_waits_and_leaves_the_counter_alone(hub)
     try:
         phone.wait_for("snapshot")
         desk = Desk(hub)
-        closed = desk.post("/admin/close-day", {}, "/admin")
-        assert closed.status_code == 200 and "2" in closed.text
+        stray = desk.post("/admin/close-day", {}, "/admin")  # no button pressed: nothing happens
+        assert stray.status_code == 400 and "Citizens still waiting now: 2." in stray.text
+        closed = desk.post("/admin/close-day", CONFIRM, "/admin")
+        assert closed.status_code == 200
+        assert "Day closed: 2 waiting tickets were marked as not served." in closed.text
         told = phone.wait_for("ticket")
         assert told["status"] == "closed_unserved"
     finally:
@@ -295,9 +299,14 @@ def test_test_print_comes_out_of_the_printer(hub_factory, tmp_path):
     )
     hub = hub_factory(config=config)
     desk = Desk(hub)
+    paired = hub.session().post(
+        f"{hub.url}/api/v1/devices/tokens", json={"kind": "display", "name": "tv-sanh"}, timeout=10
+    )
+    assert paired.status_code == 201
     page = desk.get("/admin/devices").text
     assert "quay-le-tan" in page
-    sent = desk.post("/admin/devices/printers/quay-le-tan/test", {}, "/admin/devices")
+    assert re.search(r'data-paired="display:tv-sanh">.*?never', page, re.S)  # not seen yet
+    sent = desk.post("/admin/devices/printers/quay-le-tan/test", CONFIRM, "/admin/devices")
     assert sent.status_code == 200 and "quay-le-tan" in sent.text
     import time
 
@@ -305,5 +314,5 @@ def test_test_print_comes_out_of_the_printer(hub_factory, tmp_path):
     while time.monotonic() < deadline and (not paper.exists() or paper.stat().st_size < 100):
         time.sleep(0.1)
     assert paper.stat().st_size > 100  # a raster ticket's bytes
-    unknown = desk.post("/admin/devices/printers/khong-co/test", {}, "/admin/devices")
+    unknown = desk.post("/admin/devices/printers/khong-co/test", CONFIRM, "/admin/devices")
     assert unknown.status_code == 400

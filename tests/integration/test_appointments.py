@@ -104,7 +104,7 @@ def test_kiosk_scan_checks_in_picks_up_or_refuses(hub, admin):
         f"{hub.url}/api/v1/kiosks/kiosk-1/scan", json={"code": "QR-777"}, timeout=10
     )
     assert again.status_code == 409 and again.json()["error"] == "already_checked_in"
-    assert again.json()["message"]["en"] == "Booking QR-777 has already been checked in."
+    assert again.json()["messages"]["en"] == "Booking QR-777 has already been checked in."
 
     receipt = "000.00.19.H34-241123-0001"
     pickup = requests.post(
@@ -117,7 +117,7 @@ def test_kiosk_scan_checks_in_picks_up_or_refuses(hub, admin):
         f"{hub.url}/api/v1/kiosks/kiosk-1/scan", json={"code": "hello"}, timeout=10
     )
     assert unknown.status_code == 400 and unknown.json()["error"] == "code_not_recognised"
-    assert "không" in unknown.json()["message"]["vi"].lower()
+    assert "không" in unknown.json()["messages"]["vi"].lower()
     assert requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["waiting"]["TKQ"] == 1
 
 

@@ -39,8 +39,8 @@ def ptys(tmp_path):
         pair.kill()
 
 
-def centre_with_scanners(tmp_path, *scanners: dict):
-    text = TEST_CENTRE.read_text(encoding="utf-8")
+def centre_with_scanners(tmp_path, *scanners: dict, centre: str = ""):
+    text = TEST_CENTRE.read_text(encoding="utf-8").replace("[centre]\n", f"[centre]\n{centre}", 1)
     for table in scanners:
         text += "\n[[scanners]]\n" + "".join(f'{k} = "{v}"\n' for k, v in table.items())
     path = tmp_path / "centre-scanners.toml"
@@ -248,3 +248,27 @@ def test_http_answers_while_a_scanner_waits_in_a_read(hub_factory, ptys, tmp_pat
     assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("last_scan_at") is not None)
     waiting = requests.get(f"{hub.url}/api/v1/queue", timeout=5).json()["waiting"]
     assert waiting["TKQ"] == 1
+
+
+def test_a_centre_sets_what_a_receipt_looks_like(hub_factory, ptys, tmp_path):
+    scanner = ptys("kiosk-scanner")
+    config = centre_with_scanners(
+        tmp_path,
+        {"name": "kiosk-1-scanner", "url": scanner.ours, "use": "kiosk:kiosk-1"},
+        centre='receipt_pattern = "^HS-\\\\d{6}$"\npickup_service = "DD"\n',
+    )
+    hub = hub_factory(config=config)
+    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("state") == "online")
+    kiosk = Screen(hub.url, {"display": "kiosk"})
+    try:
+        kiosk.wait_for("snapshot")
+        scanner.write(b"HS-123456\r")
+        pickup = kiosk.wait_for("scan")
+        assert pickup["kind"] == "pickup" and pickup["ticket"]["number"] == "B001"
+        assert pickup["ticket"]["dossier_code"] == "HS-123456"
+        scanner.write(
+            RECEIPT.format(1).encode() + b"\r"
+        )  # the national format is not this centre's
+        assert kiosk.wait_for("scan")["error"] == "code_not_recognised"
+    finally:
+        kiosk.close()

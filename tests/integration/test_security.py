@@ -1,0 +1,137 @@
+"""CSRF on cookie-authenticated writes, safe session cookies, rate limits on
+login and on ticket issuing per kiosk, and no state change on GET."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import requests
+
+from tests.conftest import ADMIN
+
+
+def login(hub, username="clerk1", password="test-clerk-pass") -> tuple[requests.Session, str]:
+    session = requests.Session()
+    page = session.get(f"{hub.url}/login", timeout=10).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = session.post(
+        f"{hub.url}/login",
+        data={"username": username, "password": password, "csrf_token": csrf},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302
+    return session, csrf
+
+
+def counter_state(hub, number: int) -> str:
+    queue = requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()
+    return next(c["state"] for c in queue["counters"] if c["number"] == number)
+
+
+def test_cookie_writes_need_the_csrf_token_and_change_nothing_without_it(hub):
+    session, csrf = login(hub)
+    forged = session.post(f"{hub.url}/api/v1/counters/1/pause", json={}, timeout=10)
+    assert forged.status_code == 400 and forged.json()["error"] == "csrf_failed"
+    assert "tải lại trang" in forged.json()["message"]
+    assert counter_state(hub, 1) == "open"
+    # Logging someone out is a state change too.
+    assert session.post(f"{hub.url}/logout", allow_redirects=False, timeout=10).status_code == 400
+    real = session.post(
+        f"{hub.url}/api/v1/counters/1/pause",
+        json={"reason": "Nghỉ giải lao"},
+        headers={"X-CSRFToken": csrf},
+        timeout=10,
+    )
+    assert real.status_code == 200 and counter_state(hub, 1) == "paused"
+    # A bearer token is not sent by browsers on their own: no CSRF token needed.
+    api = hub.session("clerk1", "test-clerk-pass")
+    assert api.post(f"{hub.url}/api/v1/counters/1/resume", timeout=10).status_code == 200
+
+
+def test_session_cookie_is_http_only_same_site_and_secure_behind_https(hub_factory):
+    plain = hub_factory()
+    session = requests.Session()
+    page = session.get(f"{plain.url}/login", timeout=10)
+    cookie = page.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    behind_tls = hub_factory(env={"MOTCUA_PUBLIC_URL": "https://motcua.example.vn"})
+    cookie = requests.get(f"{behind_tls.url}/login", timeout=10).headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_login_attempts_are_rate_limited_on_the_form_and_the_api(hub_factory):
+    hub = hub_factory(env={"MOTCUA_LOGIN_RATE_PER_MIN": "3"})
+    for _ in range(3):
+        wrong = requests.post(
+            f"{hub.url}/api/v1/auth/token",
+            json={"username": "admin", "password": "guess"},
+            timeout=10,
+        )
+        assert wrong.status_code == 401
+    blocked = requests.post(
+        f"{hub.url}/api/v1/auth/token",
+        json={"username": ADMIN[0], "password": ADMIN[1]},
+        timeout=10,
+    )
+    assert blocked.status_code == 429 and blocked.json()["error"] == "rate_limited"
+    session = requests.Session()
+    page = session.get(f"{hub.url}/login", timeout=10).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = session.post(
+        f"{hub.url}/login",
+        data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": csrf},
+        timeout=10,
+    )
+    assert form.status_code == 429 and "quá nhiều lần" in form.text
+
+
+def test_ticket_issuing_is_limited_per_kiosk_not_per_centre(hub_factory):
+    hub = hub_factory(env={"MOTCUA_ISSUE_RATE_PER_MIN": "3"})
+    admin = hub.session()
+    kiosks = []
+    for name in ("kiosk-1", "kiosk-2"):
+        paired = admin.post(
+            f"{hub.url}/api/v1/devices/tokens", json={"kind": "kiosk", "name": name}, timeout=10
+        ).json()
+        kiosk = requests.Session()
+        kiosk.headers["X-Device-Token"] = paired["token"]
+        kiosks.append(kiosk)
+    first, second = kiosks
+    for _ in range(3):
+        assert first.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10).ok
+    flooded = first.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+    assert flooded.status_code == 429 and "vui lòng" in flooded.json()["message"].lower()
+    # The kiosk next to it is not punished for its neighbour.
+    other = second.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+    assert other.status_code == 201 and other.json()["number"] == "A004"
+    waiting = requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["waiting"]["HT"]
+    assert waiting == 4  # the refused tap issued nothing
+
+
+def _row_counts(db_path) -> dict[str, int]:
+    with sqlite3.connect(db_path) as db:
+        tables = [
+            r[0]
+            for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            if r[0] != "alembic_version"
+        ]
+        return {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+
+
+def test_no_page_or_api_read_changes_anything(hub):
+    """Every GET route, as an admin, leaves every table as it was."""
+    from tests.integration.test_access_matrix import _routes
+
+    admin, _ = login(hub, *ADMIN)
+    requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+    db_path = hub.database_url.removeprefix("sqlite:///")
+    before = _row_counts(db_path)
+    routes, _ = _routes(hub)
+    gets = [(endpoint, path) for endpoint, method, path in routes if method == "GET"]
+    assert len(gets) > 15
+    for endpoint, path in gets:
+        response = admin.get(f"{hub.url}{path}", allow_redirects=False, timeout=10)
+        assert response.status_code < 500, f"GET {path}: {response.status_code}"
+    assert _row_counts(db_path) == before
