@@ -47,7 +47,12 @@ FIELDS = [  # code, prefix, target minutes, share of visits, mean service minute
     ("CT", "F", 10, 0.15, 5),
 ]
 COUNTERS = 20
-REASONS = ["thái độ", "thời gian chờ", "hướng dẫn không rõ", "thủ tục phức tạp"]
+REASONS = [
+    "attitude",
+    "waiting_time",
+    "unclear_guidance",
+    "processing_time",
+]  # as the counter screen sends them
 SESSIONS = [((7, 30), (11, 30)), ((13, 30), (17, 0))]
 
 

@@ -9,15 +9,20 @@ would (`motcua db upgrade`, then `motcua run`, gevent, MOTCUA_MESSAGE_QUEUE =
 Redis, MOTCUA_DEVICES=0), each on its own port, as
 tests/integration/test_scale_out.py does.  Then
 
-1. connects --screens lobby clients (python-socketio over WebSocket, gevent
-   greenlets in this process) to the processes *other* than process 1 (with
-   P = 1 they share process 1), and presses "next" at counter 1 on process 1
-   --presses times, finishing each ticket before the next press: latency from
-   just before the HTTP request to each screen's `call` handler (the event
-   crosses Redis to reach the other processes);
-2. with the screens still connected, --kiosks kiosk loops spread round-robin
+1. connects --issue-screens lobby clients (python-socketio over WebSocket,
+   gevent greenlets in this process) to the processes *other* than process 1
+   (with P = 1 they share process 1); --kiosks kiosk loops spread round-robin
    over all P processes issue tickets for --seconds: tickets per second, and
-   how busy the machine's CPUs were meanwhile.
+   how busy the machine's CPUs were meanwhile (every ticket sends `queue` to
+   every screen);
+2. connects more screens, up to --screens, the same way, and presses "next"
+   at counter 1 on process 1 --presses times, finishing each ticket before
+   the next press: latency from just before the HTTP request to each screen's
+   `call` handler (the event crosses Redis to reach the other processes).
+
+Few screens while issuing: one Python process emulating hundreds of screens
+spends more CPU than the hubs it measures (see next_to_display.py), and on
+two cores that would measure the emulator.
 
 Configurations run interleaved (1, 2, 4, 1, 2, 4, …) --repeat times, so a
 noisy minute on a shared machine does not land on one configuration only.
@@ -115,17 +120,28 @@ def scratch_database():
 class Screens:
     """Lobby screens spread over some hub URLs; records when each `call` arrived."""
 
-    def __init__(self, urls: list[str], n: int):
-        self.n = n
+    def __init__(self, urls: list[str]):
+        self.urls = urls
+        self.n = 0
         self.calls: dict[str, list[float]] = {}
         self.events = 0
         self.snapshots = 0
+        self.dropped = 0
+        self.closing = False
         self.clients = []
+
+    def add(self, n: int) -> "Screens":
         pool = Pool(CONNECT_AT_ONCE)
-        for i in range(n):
-            pool.spawn(self._connect, urls[i % len(urls)])
+        for i in range(self.n, self.n + n):
+            pool.spawn(self._connect, self.urls[i % len(self.urls)])
         pool.join(raise_error=True)
-        self.wait(lambda: self.snapshots >= n, "snapshots")
+        self.n += n
+        self.wait(
+            lambda: self.snapshots >= self.n,
+            f"snapshots ({self.snapshots} of {self.n}, "
+            f"{sum(c.connected for c in self.clients)} connected)",
+        )
+        return self
 
     def _connect(self, url: str) -> None:
         client = socketio.Client(reconnection=False)
@@ -133,6 +149,7 @@ class Screens:
         client.on("snapshot", self._on_snapshot)
         client.on("call", self._on_call)
         client.on("*", self._on_other)
+        client.on("disconnect", self._on_disconnect)
         client.connect(url, transports=["websocket"], wait_timeout=30)
         self.clients.append(client)
 
@@ -145,6 +162,10 @@ class Screens:
 
     def _on_other(self, event, data=None) -> None:
         self.events += 1
+
+    def _on_disconnect(self, reason=None) -> None:
+        if not self.closing:
+            self.dropped += 1
 
     def wait(self, done, what: str) -> None:
         deadline = time.monotonic() + EVENT_TIMEOUT_S
@@ -162,6 +183,7 @@ class Screens:
                 seen, quiet_since = self.events, time.monotonic()
 
     def close(self) -> None:
+        self.closing = True
         Pool(CONNECT_AT_ONCE).map(lambda c: c.disconnect(), self.clients)
 
 
@@ -244,17 +266,21 @@ def run(processes: int, args, redis_url: str) -> dict:
                     ).start()
                 )
             others = [h.url for h in hubs[1:]] or [hubs[0].url]
-            screens = Screens(others, args.screens)
+            screens = Screens(others)
             try:
-                latencies = latency_phase(hubs, screens, args.presses)
+                screens.add(args.issue_screens)
                 result = throughput_phase(hubs, args.kiosks, args.seconds)
                 screens.settle(0.5)
+                screens.add(max(0, args.screens - args.issue_screens))
+                latencies = latency_phase(hubs, screens, args.presses)
             finally:
+                dropped = screens.dropped
                 screens.close()
         finally:
             for hub in hubs:
                 hub.stop()
     result.update(
+        dropped=dropped,
         processes=processes,
         median=statistics.median(latencies),
         p99=percentile(latencies, 99),
@@ -262,7 +288,7 @@ def run(processes: int, args, redis_url: str) -> dict:
     print(
         f"# P={processes}: {result['per_s']:.1f} tickets/s, CPU {result['cpu_busy']:.0%}, "
         f"next→display median {result['median']:.0f} ms p99 {result['p99']:.0f} ms, "
-        f"{len(result['errors'])} errors",
+        f"{len(result['errors'])} errors, {dropped} screens dropped",
         file=sys.stderr,
         flush=True,
     )
@@ -282,6 +308,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--screens", type=int, default=200)
     parser.add_argument("--kiosks", type=int, default=32)
+    parser.add_argument("--issue-screens", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--presses", type=int, default=30)
     parser.add_argument("--redis", default="private", help="Redis URL, or 'private' (default)")
@@ -300,9 +327,10 @@ def main() -> None:
 
     base = statistics.median(r["per_s"] for r in results[counts[0]])
     print(
-        f"| hub processes | tickets/s ({args.kiosks} kiosks) | vs {counts[0]} | CPU busy "
-        f"| next→display median ms ({args.screens} screens) | p99 ms | errors |\n"
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        f"| hub processes | tickets/s ({args.kiosks} kiosks, {args.issue_screens} screens) "
+        f"| vs {counts[0]} | CPU busy "
+        f"| next→display median ms ({args.screens} screens) | p99 ms | errors | screens dropped |\n"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     for p in counts:
         rs = results[p]
@@ -312,7 +340,7 @@ def main() -> None:
             f"| {statistics.median(r['cpu_busy'] for r in rs):.0%} "
             f"| {spread([r['median'] for r in rs], '.0f')} "
             f"| {spread([r['p99'] for r in rs], '.0f')} "
-            f"| {sum(len(r['errors']) for r in rs)} |"
+            f"| {sum(len(r['errors']) for r in rs)} | {sum(r['dropped'] for r in rs)} |"
         )
     print(f"\nmedian over {args.repeat} interleaved runs (min–max in brackets)")
     for p in counts:

@@ -107,6 +107,9 @@ def create_app(config: Config | None = None) -> Flask:
     from kiosk.devices_runtime import print_hint
 
     ctx.after_issue.append(print_hint(app.extensions["motcua"]))
+    from kiosk import supervision
+
+    supervision.init_app(app)  # device problems become supervisor alerts
     from kiosk.usecases.closing import close_earlier_days
 
     close_earlier_days(ctx)  # yesterday's waiting tickets are marked, never called today

@@ -105,6 +105,10 @@ MESSAGES = {
     "already_rated": _l("Ticket %(number)s has already been rated."),
     "not_rateable": _l("Ticket %(number)s can be rated only after it was served."),
     "invalid_score": _l("The rating must be a whole number from 1 to 5."),
+    # reports (/reports, /api/v1/reports/summary)
+    "invalid_report_day": _l("%(day)s is not a date: write %(name)s as YYYY-MM-DD."),
+    "report_range_reversed": _l("The first day comes after the last day."),
+    "report_range_too_long": _l("A report covers at most %(days)s days."),
     "internal_error": _l("Something went wrong on the hub; the error was logged."),
 }
 

@@ -63,9 +63,15 @@ def _staff_at(number: int) -> bool:
 
 @socketio.on("subscribe")
 def on_subscribe(data):
-    """{display: "lobby"|"kiosk"} | {counter: N} | {ticket: TOKEN} → rooms + snapshot."""
+    """{display: "lobby"|"kiosk"} | {counter: N} | {ticket: TOKEN} | {supervisor: true}
+    → rooms + snapshot."""
     if not isinstance(data, dict):
         return _error("bad_request", detail="subscribe takes an object")
+    if "supervisor" in data:  # staff only: checked by role, not by device pairing
+        from kiosk import supervision
+
+        answer = supervision.subscribe(data)
+        return answer if answer["ok"] else _error(answer["error"])
     if not _may_watch(data):
         return _error("device_not_paired")
     hub = _hub()

@@ -21,3 +21,8 @@ def kiosks(centre_id: int) -> str:
 def staff(centre_id: int) -> str:
     """Clerk consoles and supervisors: the whole queue, device faults."""
     return f"c{centre_id}:staff"
+
+
+def supervisors(centre_id: int) -> str:
+    """Supervisor live views: alerts (a wait past its target, a device offline)."""
+    return f"c{centre_id}:supervisors"

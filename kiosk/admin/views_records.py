@@ -16,7 +16,7 @@ from kiosk.extensions import socketio
 from kiosk.usecases import admin_devices, admin_views, audit, device_tokens
 
 
-def _devices_page(error: str | None, status: int):
+def _devices_page(error: str | None, status: int, new_link: dict | None = None):
     from kiosk.devices_runtime import all_device_status
 
     current = hub()
@@ -35,7 +35,53 @@ def _devices_page(error: str | None, status: int):
         tz=ctx().tz,
         button_form=ButtonForm(),
         error=error,
+        required=device_tokens.tokens_required(ctx()),
+        kinds=device_tokens.KINDS,
+        new_link=new_link,
     ), status
+
+
+@bp.post("/devices/pair")
+@page_role("admin")
+def pair_device():
+    """The link is shown once on this page (only its hash is kept), never redirected to."""
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return _devices_page(_("Please try again."), 400)
+    try:
+        paired = device_tokens.pair(
+            ctx(),
+            request.form.get("kind", "")[:16],
+            request.form.get("name", "")[:64],
+            by_user=actor_id(),
+        )
+    except DomainError as refused:
+        return _devices_page(explain(refused), 400)
+    paired["url"] = request.host_url.rstrip("/") + paired["pair_path"]
+    return _devices_page(None, 200, new_link=paired)
+
+
+@bp.post("/devices/tokens/<int:token_id>/revoke")
+@page_role("admin")
+def revoke_device(token_id: int):
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return _devices_page(_("Please try again."), 400)
+    device_tokens.revoke(ctx(), token_id, by_user=actor_id())
+    return done(_("The device can no longer connect."), "admin.devices")
+
+
+@bp.post("/devices/require")
+@page_role("admin")
+def require_devices():
+    from kiosk.access import forget_setting
+
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return _devices_page(_("Please try again."), 400)
+    device_tokens.set_required(ctx(), request.form.get("required") == "yes", by_user=actor_id())
+    forget_setting()
+    return done(_("Saved."), "admin.devices")
 
 
 @bp.get("/devices")

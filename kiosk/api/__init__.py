@@ -12,6 +12,7 @@ from kiosk.api import (  # noqa: E402,F401
     errors,
     openapi,
     queue,
+    reports,
     scans,
     tickets,
 )

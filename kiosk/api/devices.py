@@ -33,4 +33,4 @@ def pair_device():
 @bp.post("/devices/tokens/<int:token_id>/revoke")
 @require_role("admin")
 def revoke_device_token(token_id: int):
-    return jsonify(device_tokens.revoke(ctx(), token_id))
+    return jsonify(device_tokens.revoke(ctx(), token_id, by_user=current_actor().id))

@@ -476,6 +476,110 @@ SPEC = {
 # pause's body is optional
 SPEC["paths"]["/api/v1/counters/{number}/pause"]["post"]["requestBody"]["required"] = False
 
+# -- reports (kiosk/api/reports.py) ---------------------------------------------------
+_DURATION = {
+    "type": "object",
+    "properties": {k: {"type": ["number", "null"]} for k in ("mean", "median", "p90")},
+}
+REPORT_ROW = {
+    "type": "object",
+    "required": ["issued", "served", "no_show", "cancelled", "transferred", "wait_s", "ratings"],
+    "properties": {
+        "key": {"type": ["string", "integer"]},
+        "name": {"type": "string"},
+        **{
+            k: {"type": "integer"}
+            for k in (
+                "issued",
+                "called",
+                "served",
+                "no_show",
+                "cancelled",
+                "transferred",
+                "closed_unserved",
+            )
+        },
+        "wait_s": _DURATION,
+        "service_s": _DURATION,
+        "target_n": {"type": "integer"},
+        "within_target": {"type": "integer"},
+        "within_target_share": {"type": ["number", "null"]},
+        "ratings": {
+            "type": "object",
+            "properties": {
+                "rated": {"type": "integer"},
+                "scores": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "satisfied": {"type": "integer"},
+                "satisfied_share": {"type": ["number", "null"]},
+                "reasons": {"type": "object", "additionalProperties": {"type": "integer"}},
+            },
+        },
+    },
+}
+REPORT = {
+    "type": "object",
+    "required": ["from", "to", "totals", "by_service", "by_counter", "by_clerk", "by_hour"],
+    "properties": {
+        "from": {"type": "string", "format": "date"},
+        "to": {"type": "string", "format": "date"},
+        "days": {"type": "integer"},
+        "timezone": {"type": "string"},
+        "totals": REPORT_ROW,
+        **{
+            k: {"type": "array", "items": REPORT_ROW}
+            for k in ("by_service", "by_counter", "by_clerk", "by_hour")
+        },
+    },
+}
+_RANGE = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"{what} business day (local), YYYY-MM-DD; default today",
+        "schema": {"type": "string", "format": "date"},
+    }
+    for name, what in (("from", "First"), ("to", "Last"))
+]
+
+
+def _report(summary: str, content: str, schema: dict) -> dict:
+    return {
+        "get": {
+            "summary": summary,
+            "security": BEARER,
+            "parameters": _RANGE,
+            "responses": {
+                "200": {"description": "ok", "content": {content: {"schema": schema}}},
+                **_errors(400, 401, 403),
+            },
+        }
+    }
+
+
+SPEC["paths"].update(
+    {
+        "/api/v1/reports/summary": _report(
+            "Report for a range of business days (at most 400; supervisor): tickets issued, "
+            "served, no-show, cancelled, transferred; wait and service time (mean, median, 90th "
+            "percentile); share called within the field's target; ratings — by field, counter, "
+            "clerk and hour of day",
+            "application/json",
+            REPORT,
+        ),
+        "/api/v1/reports/summary.csv": _report(
+            "The same report as CSV (UTF-8 with byte-order mark; minutes, shares as fractions)",
+            "text/csv",
+            {"type": "string"},
+        ),
+        "/api/v1/reports/summary.xlsx": _report(
+            "The same report as an Excel workbook, one sheet per grouping",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            {"type": "string", "format": "binary"},
+        ),
+    }
+)
+
 
 @bp.get("/openapi.json")
 def openapi_document():

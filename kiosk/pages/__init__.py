@@ -1,7 +1,7 @@
-"""Browser pages of the hub: /kiosk, /counter, /t/{token}, login."""
+"""Browser pages of the hub: /kiosk, /counter, /t/{token}, login, /reports, /supervisor."""
 
 from flask import Blueprint
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 
-from kiosk.pages import routes  # noqa: E402,F401
+from kiosk.pages import routes, staff  # noqa: E402,F401

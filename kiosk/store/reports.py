@@ -4,7 +4,8 @@ field (service), counter, clerk and local hour of arrival, and in total.
 What each figure means (the same on every database):
 - a ticket row is one leg of a visit; `issued` counts first legs (a transfer
   is not a new ticket), `called` legs that reached a counter, and `served`,
-  `no_show`, `cancelled`, `transferred` legs by how they ended;
+  `no_show`, `cancelled`, `transferred`, `closed_unserved` (still waiting when
+  the day was closed) legs by how they ended;
 - wait = from joining the field's queue (issue, or the transfer that sent the
   citizen there) to the first call; service time = start to finish of a
   served leg (start is the call when the clerk never pressed "start");
@@ -30,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 DIMENSIONS = ("service", "counter", "clerk", "hour")
-STATUSES = ("served", "no_show", "cancelled", "transferred")
+STATUSES = ("served", "no_show", "cancelled", "transferred", "closed_unserved")
 SCORES = (1, 2, 3, 4, 5)
 
 # (dimension, key): ("service", service id), ("counter", number), ("clerk", user id),

@@ -32,6 +32,7 @@ SELECT grouping(s, c, u, h), s, c, u, h,
   count(*) FILTER (WHERE first), count(w),
   count(*) FILTER (WHERE st = 'done'), count(*) FILTER (WHERE st = 'no_show'),
   count(*) FILTER (WHERE st = 'cancelled'), count(*) FILTER (WHERE st = 'transferred'),
+  count(*) FILTER (WHERE st = 'closed_unserved'),
   avg(w), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY w),
   avg(d), percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY d),
   count(w) FILTER (WHERE target > 0), count(*) FILTER (WHERE w <= target AND target > 0),
@@ -52,7 +53,7 @@ FROM (
 ) AS given
 GROUP BY GROUPING SETS ((s, reason), (c, reason), (u, reason), (h, reason), (reason))
 """
-COUNTS = ("issued", "called", "served", "no_show", "cancelled", "transferred")
+COUNTS = ("issued", "called", "served", "no_show", "cancelled", "transferred", "closed_unserved")
 
 
 def _run(session: Session, sql: str, scope: ReportScope):
@@ -91,13 +92,13 @@ def figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:
         if group is None:
             continue
         figures_ = result[group] = empty_group()
-        figures_.update(zip(COUNTS, row[5:11], strict=True))
-        wait_p, took_p = row[12] or (None, None), row[14] or (None, None)
-        figures_["wait_s"] = duration_summary(row[11], *wait_p)
-        figures_["service_s"] = duration_summary(row[13], *took_p)
-        figures_["target_n"], figures_["within_target"] = row[15], row[16]
-        figures_["rated"] = row[17]
-        figures_["scores"] = {str(score): n for score, n in enumerate(row[18:23], start=1)}
+        figures_.update(zip(COUNTS, row[5:12], strict=True))
+        wait_p, took_p = row[13] or (None, None), row[15] or (None, None)
+        figures_["wait_s"] = duration_summary(row[12], *wait_p)
+        figures_["service_s"] = duration_summary(row[14], *took_p)
+        figures_["target_n"], figures_["within_target"] = row[16], row[17]
+        figures_["rated"] = row[18]
+        figures_["scores"] = {str(score): n for score, n in enumerate(row[19:24], start=1)}
     for row in _run(session, REASONS, scope):
         group = _group(row)
         if group in result:

@@ -27,8 +27,14 @@ from kiosk.store.reports import (
 # julianday() differences are exact to about a millisecond: a wait of exactly the
 # target must count as within it.
 TARGET_SLACK_S = 0.001
-STATUS_CODES = "CASE t.status WHEN 'done' THEN 1 WHEN 'no_show' THEN 2 WHEN 'cancelled' THEN 3 WHEN 'transferred' THEN 4 ELSE 0 END"
-STATUS_COUNTS = {1: "served", 2: "no_show", 3: "cancelled", 4: "transferred"}
+STATUS_COUNTS = {1: "served", 2: "no_show", 3: "cancelled", 4: "transferred", 5: "closed_unserved"}
+STORED_STATUS = {"served": "done"}
+STATUS_CODES = (
+    "CASE t.status "
+    + " ".join(f"WHEN '{STORED_STATUS.get(n, n)}' THEN {c}" for c, n in STATUS_COUNTS.items())
+    + " ELSE 0 END"
+)
+STATUS_RADIX = len(STATUS_COUNTS) + 1
 LIMIT = 2**62
 COUNTER_RADIX = 10_000
 
@@ -157,7 +163,7 @@ def _groups(service: int, counter: int | None, clerk: int | None, hour: int) -> 
 
 
 def figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:
-    cells = Cells(session, scope, extra=60)  # (status code * 2 + first leg) * 6 + score
+    cells = Cells(session, scope, extra=STATUS_RADIX * 2 * 6)  # (status * 2 + first) * 6 + score
     extra = f"({STATUS_CODES} * 2 + (t.parent_id IS NULL)) * 6 + ifnull(r.score, 0)"
     raw: dict[int | str, list] = {}
     get = raw.get

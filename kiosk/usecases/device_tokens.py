@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from kiosk.core.errors import InvalidInput, NotFound
 from kiosk.store.tables import CentreRow, CounterRow, DeviceTokenRow
+from kiosk.usecases import audit
 from kiosk.usecases.context import QueueContext
 from kiosk.usecases.views import iso
 
@@ -69,17 +70,40 @@ def pair(ctx: QueueContext, kind: str, name: str, *, by_user: int | None = None)
         session.add(row)
         session.flush()
         described = _describe(row)
+        audit.record(session, ctx.centre_id, ctx.now(), by_user, "device.pair", f"{kind}:{name}")
     return {**described, "token": token, "pair_path": f"/pair/{token}"}
 
 
-def revoke(ctx: QueueContext, token_id: int) -> dict:
+def revoke(ctx: QueueContext, token_id: int, *, by_user: int | None = None) -> dict:
     with ctx.store.write() as session:
         row = session.get(DeviceTokenRow, token_id)
         if row is None or row.centre_id != ctx.centre_id:
             raise NotFound("not_found", what=f"device token {token_id}")
         if row.revoked_at is None:
             row.revoked_at = ctx.now()
+            audit.record(
+                session,
+                ctx.centre_id,
+                ctx.now(),
+                by_user,
+                "device.revoke",
+                f"{row.kind}:{row.name}",
+            )
         return _describe(row)
+
+
+def set_required(ctx: QueueContext, required: bool, *, by_user: int | None = None) -> None:
+    """Switch the centre between "any device on the LAN" and "paired devices only"."""
+    with ctx.store.write() as session:
+        centre = session.get(CentreRow, ctx.centre_id, with_for_update=True)
+        settings = dict(centre.settings or {})
+        if bool(settings.get("require_device_tokens", False)) == required:
+            return
+        settings["require_device_tokens"] = required
+        centre.settings = settings  # a new dict, so SQLAlchemy sees the JSON change
+        audit.record(
+            session, ctx.centre_id, ctx.now(), by_user, "centre.require_device_tokens", required
+        )
 
 
 def list_tokens(ctx: QueueContext) -> list[dict]:

@@ -18,6 +18,7 @@ from kiosk.usecases.context import QueueContext
 from kiosk.usecases.views import iso
 
 MAX_DAYS = 400  # a year and a bit: enough for a yearly report, bounded for the database
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
 def parse_range(first: str | None, last: str | None, today: date) -> tuple[date, date]:
@@ -27,9 +28,12 @@ def parse_range(first: str | None, last: str | None, today: date) -> tuple[date,
         if not text:
             return None
         try:
-            return date.fromisoformat(text.strip())
+            value = date.fromisoformat(text.strip())
         except ValueError as error:
             raise InvalidInput("invalid_report_day", name=name, day=text[:20]) from error
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:  # and no overflow at the calendar's ends
+            raise InvalidInput("invalid_report_day", name=name, day=text[:20])
+        return value
 
     last_day = day(last, "to")
     first_day = day(first, "from")
@@ -86,9 +90,9 @@ def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
         for sid, code, name, name_en, target, active in services
         if active or sid in present("service")
     ]
-    by_counter = [
+    by_counter = [  # counters that called nobody are left out: a big centre has dozens
         row(("counter", number), key=number, name=counter_names.get(number, str(number)))
-        for number in sorted(counter_names.keys() | present("counter"))
+        for number in sorted(present("counter"))
     ]
     unknown = (None, None)
     by_clerk = [

@@ -65,6 +65,36 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "api.list_device_tokens": ("admin", ()),
     "api.pair_device": ("admin", ()),
     "api.revoke_device_token": ("admin", ()),
+    "admin.add_group": ("admin", ()),
+    "admin.audit_log": ("admin", ()),
+    "admin.centre": ("admin", ()),
+    "admin.close_day": ("admin", ()),
+    "admin.counter": ("admin", ()),
+    "admin.counters": ("admin", ()),
+    "admin.devices": ("admin", ()),
+    "admin.display": ("admin", ()),
+    "admin.group": ("admin", ()),
+    "admin.index": ("admin", ()),
+    "admin.priority": ("admin", ()),
+    "admin.remove_counter": ("admin", ()),
+    "admin.remove_group": ("admin", ()),
+    "admin.reset_password": ("admin", ()),
+    "admin.save_policy": ("admin", ()),
+    "admin.service": ("admin", ()),
+    "admin.services": ("admin", ()),
+    "admin.set_active": ("admin", ()),
+    "admin.test_print": ("admin", ()),
+    "admin.user": ("admin", ()),
+    "admin.users": ("admin", ()),
+    "admin.appointments": ("supervisor", ()),
+    "admin.pair_device": ("admin", ()),
+    "admin.revoke_device": ("admin", ()),
+    "admin.require_devices": ("admin", ()),
+    "api.reports_summary": ("supervisor", ()),
+    "api.reports_summary_csv": ("supervisor", ()),
+    "api.reports_summary_xlsx": ("supervisor", ()),
+    "pages.reports_page": ("supervisor", ()),
+    "pages.supervisor_page": ("supervisor", ()),
 }
 
 # Socket.IO: event → {payload name: (payload, level, device kinds)}
@@ -117,7 +147,11 @@ def _routes(hub):
     )
     from kiosk.extensions import socketio as server
 
-    events = sorted(server.server.handlers.get("/", {}).keys()) if server.server else []
+    # Flask-SocketIO keeps handlers declared before init_app in its own list, later ones on the server.
+    declared = {message for message, _, _ in server.handlers}
+    if server.server:
+        declared |= set(server.server.handlers.get("/", {}))
+    events = sorted(declared - {"connect", "disconnect"})
     routes = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -129,9 +129,45 @@ def test_no_page_or_api_read_changes_anything(hub):
     db_path = hub.database_url.removeprefix("sqlite:///")
     before = _row_counts(db_path)
     routes, _ = _routes(hub)
-    gets = [(endpoint, path) for endpoint, method, path in routes if method == "GET"]
+    gets = [path for _, method, path in routes if method == "GET"]
     assert len(gets) > 15
-    for endpoint, path in gets:
+    for path in gets:
         response = admin.get(f"{hub.url}{path}", allow_redirects=False, timeout=10)
         assert response.status_code < 500, f"GET {path}: {response.status_code}"
     assert _row_counts(db_path) == before
+
+
+def test_admin_requires_pairing_pairs_a_kiosk_and_revokes_it_from_the_devices_page(hub):
+    admin, csrf = login(hub, *ADMIN)
+    kiosk_page = f"{hub.url}/kiosk/kiosk-1"
+    assert requests.get(kiosk_page, timeout=10).status_code == 200  # open LAN by default
+    saved = admin.post(
+        f"{hub.url}/admin/devices/require",
+        data={"csrf_token": csrf, "confirm": "yes", "required": "yes"},
+        timeout=10,
+    )
+    assert saved.status_code == 200 and "Đã lưu" in saved.text
+    refused = requests.get(kiosk_page, timeout=10)
+    assert refused.status_code == 401 and "chưa được ghép nối" in refused.text
+    page = admin.post(
+        f"{hub.url}/admin/devices/pair",
+        data={"csrf_token": csrf, "confirm": "yes", "kind": "kiosk", "name": "kiosk-1"},
+        timeout=10,
+    )
+    link = re.search(r'<code id="pairing-link">([^<]+)</code>', page.text).group(1)
+    kiosk = requests.Session()
+    assert kiosk.get(link, timeout=10).url == kiosk_page
+    assert (
+        kiosk.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10).status_code
+        == 201
+    )
+    listed = admin.get(f"{hub.url}/admin/devices", timeout=10).text
+    token_id = re.search(r"/admin/devices/tokens/(\d+)/revoke", listed).group(1)
+    admin.post(
+        f"{hub.url}/admin/devices/tokens/{token_id}/revoke",
+        data={"csrf_token": csrf, "confirm": "yes"},
+        timeout=10,
+    )
+    assert kiosk.get(kiosk_page, timeout=10).status_code == 401
+    audit = admin.get(f"{hub.url}/admin/audit", timeout=10).text
+    assert "device.pair" in audit or "kiosk:kiosk-1" in audit

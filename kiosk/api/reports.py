@@ -1,0 +1,49 @@
+"""Report routes (supervisors and admins): the summary as JSON, CSV and XLSX."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from flask_babel import get_locale
+
+from kiosk.api import bp
+from kiosk.api.common import ctx
+from kiosk.auth import require_role
+from kiosk.reporting import export
+from kiosk.usecases import reports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _summary() -> dict:
+    first, last = reports.parse_range(
+        request.args.get("from"), request.args.get("to"), reports.today(ctx())
+    )
+    return reports.summary(ctx(), first, last)
+
+
+def _download(body: bytes, mimetype: str, summary: dict, extension: str) -> Response:
+    name = f"motcua-report-{summary['from']}-{summary['to']}.{extension}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@bp.get("/reports/summary")
+@require_role("supervisor")
+def reports_summary():
+    return jsonify(_summary())
+
+
+@bp.get("/reports/summary.csv")
+@require_role("supervisor")
+def reports_summary_csv():
+    summary = _summary()
+    body = export.to_csv(summary, str(get_locale() or "vi"))
+    return _download(body, "text/csv; charset=utf-8", summary, "csv")
+
+
+@bp.get("/reports/summary.xlsx")
+@require_role("supervisor")
+def reports_summary_xlsx():
+    summary = _summary()
+    return _download(export.to_xlsx(summary, str(get_locale() or "vi")), XLSX, summary, "xlsx")

@@ -1,0 +1,61 @@
+"""The report as files for LibreOffice and Excel: CSV (UTF-8 with a byte-order
+mark, so Vietnamese opens intact) and XLSX (one sheet per grouping)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask_babel import gettext as _
+
+from kiosk.reporting.labels import COLUMNS, SECTIONS, SHEETS, cell, row_name
+
+ORDER = ("totals", "by_service", "by_counter", "by_clerk", "by_hour")
+
+
+def _rows(summary: dict, section: str) -> list[dict]:
+    return [summary["totals"]] if section == "totals" else summary[section]
+
+
+def to_csv(summary: dict, lang: str) -> bytes:
+    """Every grouping in one table: a Grouping column, then the name, then the figures."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("From"), summary["from"], _("To"), summary["to"]])
+    writer.writerow([_("Grouping"), _("Name"), *(str(c.label) for c in COLUMNS)])
+    for section in ORDER:
+        for row in _rows(summary, section):
+            values = ("" if (v := cell(c, row)) is None else v for c in COLUMNS)
+            writer.writerow([str(SECTIONS[section]), row_name(section, row, lang), *values])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def to_xlsx(summary: dict, lang: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for section in ORDER:
+        sheet = book.create_sheet(str(SHEETS[section])[:31])
+        sheet.append([_("From"), summary["from"], _("To"), summary["to"]])
+        header = [str(SECTIONS[section]), *(str(c.label) for c in COLUMNS)]
+        sheet.append(header)
+        for column in range(1, len(header) + 1):
+            sheet.cell(row=2, column=column).font = bold
+        for row in _rows(summary, section):
+            sheet.append([row_name(section, row, lang), *(cell(c, row) for c in COLUMNS)])
+        formats = {"share": "0.0%", "minutes": "0.0"}
+        for index, column in enumerate(COLUMNS, start=2):
+            letter = get_column_letter(index)
+            for row_index in range(3, sheet.max_row + 1):
+                if column.kind in formats:
+                    sheet[f"{letter}{row_index}"].number_format = formats[column.kind]
+            sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 14
+        sheet.column_dimensions["A"].width = 36
+        sheet.freeze_panes = "B3"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

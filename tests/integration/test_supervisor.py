@@ -1,0 +1,145 @@
+"""The supervisor live view over a real Socket.IO connection: waits per field,
+paused counters, and alerts when a wait passes the field's target or a
+printer goes offline (and when either is over)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+from sqlalchemy import select
+
+from kiosk.store import Store, migrate
+from kiosk.store.seed import add_user, read_centre_file, seed
+from kiosk.store.tables import ServiceRow
+from tests.devices.virtual_printer import VirtualPrinter
+from tests.integration.test_printing import centre_with_printers
+
+BOSS = ("truongbp", "supervisor-pass")
+
+
+class Supervisor:
+    """A python-socketio client that logs in with a bearer token and records events."""
+
+    def __init__(self, url: str, token: str | None):
+        self.events: queue.Queue = queue.Queue()
+        self.answers: queue.Queue = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        for name in ("snapshot", "alert", "counter", "queue", "device"):
+            self.client.on(name, lambda data, name=name: self.events.put((name, data)))
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client.connect(url, headers=headers, transports=["websocket"], wait_timeout=10)
+
+    def subscribe(self) -> dict:
+        return self.client.call("subscribe", {"supervisor": True}, timeout=10)
+
+    def wait_for(self, name: str, where=lambda data: True, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event, data = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if event == name and where(data):
+                return data
+        raise AssertionError(f"no matching {name} within {timeout}s")
+
+    def close(self) -> None:
+        # closing a WebSocket waits up to 3 s for the server's close frame: do not wait here
+        threading.Thread(target=self.client.disconnect, daemon=True).start()
+
+
+@pytest.fixture
+def printer():
+    vp = VirtualPrinter().start()
+    yield vp
+    vp.stop()
+
+
+@pytest.fixture
+def centre(hub_factory, tmp_path, printer):
+    """A hub whose field HT has a 2-second target (so a test can pass it) and a printer."""
+    config = centre_with_printers(tmp_path, {"kiosk-1": printer})
+    store = Store(f"sqlite:///{tmp_path / 'hub.db'}")
+    migrate.upgrade(store.url)
+    with store.write() as session:
+        centre_id = seed(session, read_centre_file(config)).id
+        ht = session.execute(select(ServiceRow).where(ServiceRow.code == "HT")).scalar_one()
+        ht.target_wait_s = 2
+        add_user(session, centre_id, *BOSS, "supervisor")
+    store.dispose()
+    return hub_factory(config=config)
+
+
+def take(hub, service: str = "HT") -> dict:
+    response = requests.post(
+        f"{hub.url}/api/v1/tickets", json={"service": service, "kiosk": "kiosk-1"}, timeout=10
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_supervisor_sees_waits_paused_counters_and_alerts(centre, printer):
+    hub = centre
+    staff = hub.session()
+    boss = Supervisor(hub.url, hub.token(*BOSS))
+    try:
+        assert boss.subscribe() == {"ok": True}
+        first = boss.wait_for("snapshot")
+        fields = {f["code"]: f for f in first["fields"]}
+        assert fields["HT"]["target_wait_s"] == 2 and fields["HT"]["waiting"] == 0
+        assert [a for a in first["alerts"] if a["kind"] == "wait"] == []
+
+        ticket = take(hub)
+        # nobody calls A001: two seconds later the field is past its target
+        alert = boss.wait_for("alert", lambda a: a["key"] == "wait:HT" and a["active"])
+        assert alert["number"] == ticket["number"] == "A001"
+        assert alert["waited_s"] >= 2 and alert["target_s"] == 2
+        assert "A001" in alert["message"]["vi"] and "Tư pháp - Hộ tịch" in alert["message"]["vi"]
+        assert "Justice - Civil status" in alert["message"]["en"]
+
+        assert staff.post(f"{hub.url}/api/v1/counters/1/next", timeout=10).ok
+        over = boss.wait_for("alert", lambda a: a["key"] == "wait:HT")
+        assert over["active"] is False  # called: the alert clears on every screen
+
+        assert staff.post(f"{hub.url}/api/v1/counters/2/pause", json={}, timeout=10).ok
+        boss.wait_for("counter", lambda c: c["number"] == 2 and c["state"] == "paused")
+        boss.subscribe()
+        fresh = boss.wait_for("snapshot")
+        fields = {f["code"]: f for f in fresh["fields"]}
+        assert fields["HT"]["counters_paused"] == 1 and fields["HT"]["serving"] == 1
+        counters = {c["number"]: c for c in fresh["counters"]}
+        assert counters[1]["current"]["number"] == "A001" and counters[2]["state"] == "paused"
+
+        printer.stop()  # unplugged: the next ticket cannot print
+        take(hub, "DD")
+        down = boss.wait_for(
+            "alert", lambda a: a["key"] == "device:printer:kiosk-1" and a["active"], timeout=20
+        )
+        assert down["state"] == "offline" and "kiosk-1" in down["message"]["vi"]
+        boss.subscribe()
+        assert any(
+            a["key"] == "device:printer:kiosk-1" for a in boss.wait_for("snapshot")["alerts"]
+        )  # a supervisor who opens the page later sees it too
+    finally:
+        boss.close()
+
+
+def test_only_supervisors_may_watch(centre):
+    hub = centre
+    clerk = Supervisor(hub.url, hub.token("clerk1", "test-clerk-pass"))
+    anonymous = Supervisor(hub.url, None)
+    try:
+        assert clerk.subscribe()["error"] == "forbidden"
+        assert anonymous.subscribe()["error"] == "login_required"
+        with pytest.raises(AssertionError):
+            clerk.wait_for("snapshot", timeout=0.5)
+    finally:
+        clerk.close()
+        anonymous.close()
+    page = requests.get(f"{hub.url}/supervisor", allow_redirects=False, timeout=10)
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
