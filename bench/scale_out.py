@@ -1,7 +1,7 @@
 """Bench: 1, 2 and 4 hub processes behind one PostgreSQL and one Redis.
 
     .venv/bin/python bench/scale_out.py [--processes 1,2,4] [--repeat 3] [--screens 200]
-        [--kiosks 32] [--seconds 15] [--presses 30] [--redis URL|private]
+        [--kiosks 32] [--issue-screens 10] [--seconds 15] [--presses 30] [--redis URL|private]
 
 For each process count P, on a fresh PostgreSQL database (created on
 MOTCUA_TEST_PG's server and dropped afterwards), starts P hubs as an operator
@@ -13,8 +13,8 @@ tests/integration/test_scale_out.py does.  Then
    gevent greenlets in this process) to the processes *other* than process 1
    (with P = 1 they share process 1); --kiosks kiosk loops spread round-robin
    over all P processes issue tickets for --seconds: tickets per second, and
-   how busy the machine's CPUs were meanwhile (every ticket sends `queue` to
-   every screen);
+   how busy the machine's CPUs were meanwhile, and the CPU time the hub
+   processes spent per ticket (every ticket sends `queue` to every screen);
 2. connects more screens, up to --screens, the same way, and presses "next"
    at counter 1 on process 1 --presses times, finishing each ticket before
    the next press: latency from just before the HTTP request to each screen's
@@ -40,6 +40,7 @@ from gevent import monkey
 monkey.patch_all()  # before anything opens a socket: every client is a greenlet
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -194,6 +195,12 @@ def cpu_times() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -243,12 +250,15 @@ def throughput_phase(hubs: list[HubProcess], kiosks: int, seconds: float) -> dic
                 errors.append((r.status_code, r.text[:200]))
 
     busy0, total0 = cpu_times()
+    hubs0 = sum(cpu_s(h.process.pid) for h in hubs)
     workers = [gevent.spawn(kiosk, i) for i in range(kiosks)]
     gevent.joinall(workers, raise_error=True)
     elapsed = time.perf_counter() - start_at
     busy1, total1 = cpu_times()
+    hubs_cpu = sum(cpu_s(h.process.pid) for h in hubs) - hubs0
     return {
         "per_s": sum(issued) / elapsed,
+        "hub_ms_per_ticket": hubs_cpu * 1000 / max(1, sum(issued)),
         "errors": errors,
         "cpu_busy": (busy1 - busy0) / max(1, total1 - total0),
     }
@@ -287,6 +297,7 @@ def run(processes: int, args, redis_url: str) -> dict:
     )
     print(
         f"# P={processes}: {result['per_s']:.1f} tickets/s, CPU {result['cpu_busy']:.0%}, "
+        f"hubs' CPU {result['hub_ms_per_ticket']:.1f} ms/ticket, "
         f"next→display median {result['median']:.0f} ms p99 {result['p99']:.0f} ms, "
         f"{len(result['errors'])} errors, {dropped} screens dropped",
         file=sys.stderr,
@@ -328,9 +339,9 @@ def main() -> None:
     base = statistics.median(r["per_s"] for r in results[counts[0]])
     print(
         f"| hub processes | tickets/s ({args.kiosks} kiosks, {args.issue_screens} screens) "
-        f"| vs {counts[0]} | CPU busy "
+        f"| vs {counts[0]} | machine CPU busy | hubs' CPU per ticket "
         f"| next→display median ms ({args.screens} screens) | p99 ms | errors | screens dropped |\n"
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     for p in counts:
         rs = results[p]
@@ -338,6 +349,7 @@ def main() -> None:
         print(
             f"| {p} | {spread(per_s, '.0f')} | {statistics.median(per_s) / base:.2f}× "
             f"| {statistics.median(r['cpu_busy'] for r in rs):.0%} "
+            f"| {spread([r['hub_ms_per_ticket'] for r in rs], '.1f')} ms "
             f"| {spread([r['median'] for r in rs], '.0f')} "
             f"| {spread([r['p99'] for r in rs], '.0f')} "
             f"| {sum(len(r['errors']) for r in rs)} | {sum(r['dropped'] for r in rs)} |"

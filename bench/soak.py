@@ -4,15 +4,19 @@
 
 Eight hours of arrivals (default 1,500 visitors) are squeezed into --minutes;
 40 clerks call, serve (service times scaled by the same factor) and finish;
---screens lobby clients follow every call.  Prints a table: tickets, calls,
-errors, calls missed by screens, and the hub's memory over time (it must stay
+--screens lobby clients follow every call (in a process of their own,
+bench/screens.py, so that they do not compete with the clerks' threads for
+this process's GIL).  Prints a table: tickets, calls, errors, calls missed by
+screens, screens that dropped, and the hub's memory over time (it must stay
 flat).  Everything runs on 127.0.0.1 and stops by itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -78,8 +82,6 @@ def run_soak(
     database_url: str | None = None,
     seed: int = 7,
 ) -> dict:
-    import socketio
-
     rng = random.Random(seed)
     scale = hours * 60 / minutes  # simulated seconds per real second
     duration = minutes * 60
@@ -92,19 +94,16 @@ def run_soak(
             database_url=database_url,
             config=soak_centre(tmp_path / "soak.toml", counters),
         ).start()
-        received = [0] * screens
-        clients = []
+        lobby = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "screens.py"), hub.url, str(screens)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        seen = {"received": [], "drops": 0}
         try:
-            for i in range(screens):
-                client = socketio.Client(reconnection=True)
-
-                def on_call(data, i=i):
-                    received[i] += 1
-
-                client.on("call", on_call)
-                client.on("connect", lambda c=client: c.emit("subscribe", {"display": "lobby"}))
-                client.connect(hub.url, transports=["websocket"], wait_timeout=20)
-                clients.append(client)
+            if lobby.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"lobby screens did not start (exit code {lobby.wait()})")
             token = hub.token()
             stop = threading.Event()
             deadline = time.monotonic() + duration
@@ -164,14 +163,18 @@ def run_soak(
             for thread in threads:
                 thread.join(timeout=30)
             time.sleep(2)  # let the last calls reach every screen
+            lobby.stdin.write("stop\n")
+            lobby.stdin.flush()
+            seen = json.loads(lobby.stdout.readline())
         finally:
-            # A websocket client takes ~3 s to close; close them all at once.
-            closing = [threading.Thread(target=client.disconnect) for client in clients]
-            for thread in closing:
-                thread.start()
-            for thread in closing:
-                thread.join(timeout=10)
+            lobby.stdin.close()  # the screens also stop on end of input
+            try:
+                lobby.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                lobby.kill()
+                lobby.wait()
             hub.stop()
+    received = seen["received"]
     return {
         "issued": tally.issued,
         "calls": tally.calls,
@@ -180,6 +183,7 @@ def run_soak(
         "screens": screens,
         "missed_calls": sum(max(0, tally.calls - r) for r in received),
         "min_calls_seen": min(received) if received else 0,
+        "screen_drops": seen["drops"],
         "memory_kb": memory,
         "minutes": minutes,
         "counters": counters,
@@ -211,6 +215,7 @@ def main() -> None:
     )
     print(f"| errors | {len(result['errors'])} |")
     print(f"| calls missed by screens | {result['missed_calls']} |")
+    print(f"| screens that dropped and reconnected | {result['screen_drops']} |")
     print(
         f"| hub RSS at start / after warm-up / end / max | {memory[0][1] // 1024} / "
         f"{settled // 1024} / {memory[-1][1] // 1024} / {max(m for _, m in memory) // 1024} MiB |"

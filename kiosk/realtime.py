@@ -70,7 +70,7 @@ def on_subscribe(data):
     if "supervisor" in data:  # staff only: checked by role, not by device pairing
         from kiosk import supervision
 
-        answer = supervision.subscribe(data)
+        answer = supervision.subscribe()
         return answer if answer["ok"] else _error(answer["error"])
     if not _may_watch(data):
         return _error("device_not_paired")

@@ -168,7 +168,7 @@ def _serving(counter: dict) -> str | None:
 # -- Socket.IO ----------------------------------------------------------------------
 
 
-def subscribe(data: dict) -> dict:
+def subscribe() -> dict:
     """The `subscribe {supervisor: true}` branch of kiosk/realtime.py."""
     hub = current_app.extensions["motcua"]
     try:

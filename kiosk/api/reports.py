@@ -18,7 +18,7 @@ def _summary() -> dict:
     first, last = reports.parse_range(
         request.args.get("from"), request.args.get("to"), reports.today(ctx())
     )
-    return reports.summary(ctx(), first, last)
+    return reports.summary_for_request(ctx(), first, last)
 
 
 def _download(body: bytes, mimetype: str, summary: dict, extension: str) -> Response:

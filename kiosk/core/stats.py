@@ -84,15 +84,6 @@ def percentiles_of_runs(runs: Sequence[Sequence[float]]) -> tuple[float | None, 
     return median, p90
 
 
-def durations(ordered: Sequence[float]) -> dict:
-    """mean, median and 90th percentile of sorted durations in seconds (None when empty)."""
-    return duration_summary(
-        sum(ordered) / len(ordered) if ordered else None,
-        percentile_cont(ordered, PERCENTILES[0]),
-        percentile_cont(ordered, PERCENTILES[1]),
-    )
-
-
 def duration_summary(mean: float | None, median: float | None, p90: float | None) -> dict:
     """Rounded to a tenth of a second: SQLite's julianday() arithmetic is exact only to ~ms."""
     return {

@@ -13,7 +13,7 @@ from kiosk.messages import message
 from kiosk.pages import bp
 from kiosk.pages.guard import page_role
 from kiosk.reporting import report_charts
-from kiosk.reporting.labels import COLUMNS, SCORE_LABELS, reason_label
+from kiosk.reporting.labels import SCORE_LABELS, reason_label
 from kiosk.usecases import reports
 
 
@@ -47,7 +47,7 @@ def reports_page():
     except DomainError as problem:
         error = message(problem.code, **problem.params)
         first = last = today
-    summary = reports.summary(ctx, first, last)
+    summary = reports.summary_for_request(ctx, first, last)
     lang = str(get_locale() or "vi")
     query = {"from": first.isoformat(), "to": last.isoformat(), "lang": lang}
     return render_template(
@@ -55,7 +55,6 @@ def reports_page():
         summary=summary,
         error=error,
         charts=report_charts(summary, lang),
-        columns={c.key: c for c in COLUMNS},
         score_labels=SCORE_LABELS,
         reason_label=reason_label,
         ranges=quick_ranges(today),

@@ -14,12 +14,15 @@ What each figure means (the same on every database):
   business day of its ticket; ratings count toward the day of the ticket
   they rate and its field, counter, clerk and hour.
 
-PostgreSQL computes the figures in one `GROUPING SETS` query (with
-`percentile_cont`), plus one for the reasons given with low ratings.  SQLite has no percentile function and sorts
-the rows for every GROUP BY (0.45 s per grouping on a year of 500,000 legs,
-eight groupings needed), so there one unsorted scan returns each leg's
-measures, computed in SQL, and they are summed in one pass in Python:
-kiosk/store/reports_sqlite.py.  bench/reports.py times both.
+PostgreSQL computes every figure in SQL: `percentile_cont` over GROUPING
+SETS for the medians and 90th percentiles, counts and sums per cell (field ×
+counter × clerk × hour) added up by `Groups` below
+(kiosk/store/reports_postgres.py).
+SQLite has no percentile function and sorts the rows for every GROUP BY
+(0.45 s per grouping on a year of 500,000 legs, eight groupings needed), so
+there one unsorted scan returns each leg's measures, computed in SQL, and they
+are summed per cell in one pass in Python (kiosk/store/reports_sqlite.py).
+bench/reports.py times both.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-DIMENSIONS = ("service", "counter", "clerk", "hour")
 STATUSES = ("served", "no_show", "cancelled", "transferred", "closed_unserved")
+STORED_STATUS = {"served": "done"}  # a figure named otherwise than the ticket status it counts
 SCORES = (1, 2, 3, 4, 5)
 
 # (dimension, key): ("service", service id), ("counter", number), ("clerk", user id),
@@ -71,6 +74,54 @@ def empty_group() -> dict:
         "scores": {str(s): 0 for s in SCORES},
         "reasons": {},
     }
+
+
+COUNTS = ("issued", "called", *STATUSES, "target_n", "within_target", "rated")
+# (field id, counter number or None, clerk's user id or None, local hour)
+Cell = tuple[int, int | None, int | None, int]
+
+
+def groups_of(cell: Cell) -> list[GroupKey]:
+    """The groups a cell adds to: its field, hour, counter and clerk (legs never
+    called have neither), and the total."""
+    service, counter, clerk, hour = cell
+    groups: list[GroupKey] = [("total", None), ("service", service), ("hour", hour)]
+    if counter is not None:
+        groups.append(("counter", counter))
+    if clerk is not None:
+        groups.append(("clerk", clerk))
+    return groups
+
+
+class Groups:
+    """Adds up cells into groups: the counts, and the duration sums behind the means
+    (both add up exactly; percentiles do not, each dialect finds those itself)."""
+
+    def __init__(self) -> None:
+        self.figures: dict[GroupKey, dict] = {}
+        self.sums: dict[GroupKey, list[float]] = {}  # wait sum, waits, service sum, services
+
+    def add(self, cell: Cell, counts: dict, sums: tuple[float, int, float, int]) -> list[GroupKey]:
+        groups = groups_of(cell)
+        for group in groups:
+            figures = self.figures.get(group)
+            if figures is None:
+                figures = self.figures[group] = empty_group()
+                self.sums[group] = [0.0, 0, 0.0, 0]
+            for name in COUNTS:
+                figures[name] += counts.get(name, 0)
+            for score, n in counts.get("scores", {}).items():
+                figures["scores"][score] += n
+            total = self.sums[group]
+            for i, value in enumerate(sums):
+                total[i] += value
+        return groups
+
+    def means(self) -> dict[GroupKey, dict]:
+        for group, (wait_sum, waits, took_sum, took) in self.sums.items():
+            self.figures[group]["wait_s"]["mean"] = wait_sum / waits if waits else None
+            self.figures[group]["service_s"]["mean"] = took_sum / took if took else None
+        return self.figures
 
 
 def figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:

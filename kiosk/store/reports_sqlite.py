@@ -3,10 +3,10 @@
 SQL computes each leg's measures (wait, service time) and a single integer
 naming its cell (field, counter, clerk, local hour, how it ended, first leg
 or not); Python counts the cells, sorts each cell's durations once and
-builds every group from its cells (percentiles straight from the cells'
-sorted runs, kiosk/core/stats.py).  A GROUP BY
-per grouping would make SQLite sort all legs once per grouping; this reads
-each leg once and never sorts more than a cell.
+adds the cells up into every group (kiosk.store.reports.Groups), taking the
+percentiles straight from the cells' sorted runs (kiosk/core/stats.py).  A
+GROUP BY per grouping would make SQLite sort all legs once per grouping; this
+reads each leg once and never sorts more than a cell.
 """
 
 from __future__ import annotations
@@ -19,24 +19,24 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.stats import duration_summary, percentiles_of_runs, utc_offsets
 from kiosk.store.reports import (
+    STORED_STATUS,
     GroupKey,
+    Groups,
     ReportScope,
     empty_group,
+    groups_of,
 )
 
 # julianday() differences are exact to about a millisecond: a wait of exactly the
 # target must count as within it.
 TARGET_SLACK_S = 0.001
 STATUS_COUNTS = {1: "served", 2: "no_show", 3: "cancelled", 4: "transferred", 5: "closed_unserved"}
-STORED_STATUS = {"served": "done"}
 STATUS_CODES = (
     "CASE t.status "
     + " ".join(f"WHEN '{STORED_STATUS.get(n, n)}' THEN {c}" for c, n in STATUS_COUNTS.items())
     + " ELSE 0 END"
 )
 STATUS_RADIX = len(STATUS_COUNTS) + 1
-LIMIT = 2**62
-COUNTER_RADIX = 10_000
 
 LEGS = """
 SELECT {cell},
@@ -61,40 +61,41 @@ WHERE r.centre_id = :centre AND r.reasons NOT IN ('[]', '')
 class Cells:
     """Packs (field id, counter, clerk id, hour, extra) into one SQL integer and back.
 
-    Radixes come from the centre's largest ids; should they ever overflow 62 bits,
-    the cell is a text "s,c,u,h,extra" instead (slower, same result).
+    The radixes are fixed: 2^16 fields, counters up to 9999 (the admin pages'
+    rule), 2^20 users, 24 hours, `extra`; a leg whose ids do not fit gets a
+    text cell "s,c,u,h,extra" instead, so an odd id costs speed, never a figure.
     """
 
-    def __init__(self, session: Session, scope: ReportScope, extra: int) -> None:
-        cursor = _cursor(session)
-        cursor.execute(
-            "SELECT (SELECT max(id) FROM services WHERE centre_id = :c),"
-            " (SELECT max(number) FROM counters WHERE centre_id = :c),"
-            " (SELECT max(id) FROM users WHERE centre_id = :c)",
-            {"c": scope.centre_id},
+    RADIX = (2**16, 10_000, 2**20, 24)
+
+    def __init__(self, scope: ReportScope, extra: int) -> None:
+        self.radix = (*self.RADIX[1:], extra)
+        fields, counters, users, hours = self.RADIX
+        assert fields * counters * users * hours * extra < 2**63, (
+            "cells must fit in SQLite's integer"
         )
-        services, counters, users = (v or 0 for v in cursor.fetchone())
-        cursor.close()
-        # counter numbers stop at 9999 (the admin pages' rule); a deleted counter's tickets still fit
-        self.radix = (services + 1, max(counters + 1, COUNTER_RADIX), users + 1, 24, extra)
-        self.packed = services * self.radix[1] * self.radix[2] * 24 * extra < LIMIT
         self.hour = _local_hour(scope, "t.issued_at")
 
     def sql(self, extra: str) -> str:
-        parts = ("t.service_id", "ifnull(t.counter_number, 0)", "ifnull(t.user_id, 0)")
-        if not self.packed:
-            return f"printf('%d,%d,%d,%d,%d', {', '.join(parts)}, {self.hour}, {extra})"
-        _, counters, users, hours, extras = self.radix
-        return (
-            f"(((({parts[0]} * {counters} + {parts[1]}) * {users} + {parts[2]}) * {hours}"
-            f" + {self.hour}) * {extras} + {extra})"
+        service, counter, clerk = (
+            "t.service_id",
+            "ifnull(t.counter_number, 0)",
+            "ifnull(t.user_id, 0)",
         )
+        fields, counters, users, hours = self.RADIX
+        packed = (
+            f"(((({service} * {counters} + {counter}) * {users} + {clerk}) * {hours}"
+            f" + {self.hour}) * {self.radix[-1]} + {extra})"
+        )
+        text = f"printf('%d,%d,%d,%d,%d', {service}, {counter}, {clerk}, {self.hour}, {extra})"
+        fits = f"{service} < {fields} AND {counter} < {counters} AND {clerk} < {users}"
+        return f"CASE WHEN {fits} THEN {packed} ELSE {text} END"
 
     def unpack(self, cell: int | str) -> tuple[int, int | None, int | None, int, int]:
         if isinstance(cell, str):
             service, counter, clerk, hour, extra = (int(v) for v in cell.split(","))
         else:
-            _, counters, users, hours, extras = self.radix
+            counters, users, hours, extras = self.radix
             cell, extra = divmod(cell, extras)
             cell, hour = divmod(cell, hours)
             cell, clerk = divmod(cell, users)
@@ -106,8 +107,8 @@ def _local_hour(scope: ReportScope, column: str) -> str:
     """SQL for the local hour of a stored UTC time (text 'YYYY-MM-DD HH:MM:SS.ffffff')."""
 
     def shifted(offset: int) -> str:
-        minutes = f"CAST(substr({column}, 12, 2) AS INTEGER) * 60 + CAST(substr({column}, 15, 2) AS INTEGER)"
-        return f"(({minutes} + {offset + 1440}) / 60 % 24)"
+        hours, minutes = (f"CAST(substr({column}, {at}, 2) AS INTEGER)" for at in (12, 15))
+        return f"(({hours} * 60 + {minutes} + {offset + 1440}) / 60 % 24)"
 
     segments = utc_offsets(scope.timezone, scope.utc_start, scope.utc_end)
     if len(segments) == 1:
@@ -152,18 +153,8 @@ def _targets(session: Session, scope: ReportScope) -> dict[int, float]:
     return targets
 
 
-def _groups(service: int, counter: int | None, clerk: int | None, hour: int) -> list[GroupKey]:
-    """The groups a leg adds to besides the total (legs never called have no counter or clerk)."""
-    groups: list[GroupKey] = [("service", service), ("hour", hour)]
-    if counter is not None:
-        groups.append(("counter", counter))
-    if clerk is not None:
-        groups.append(("clerk", clerk))
-    return groups
-
-
 def figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:
-    cells = Cells(session, scope, extra=STATUS_RADIX * 2 * 6)  # (status * 2 + first) * 6 + score
+    cells = Cells(scope, extra=STATUS_RADIX * 2 * 6)  # (status * 2 + first) * 6 + score
     extra = f"({STATUS_CODES} * 2 + (t.parent_id IS NULL)) * 6 + ifnull(r.score, 0)"
     raw: dict[int | str, list] = {}
     get = raw.get
@@ -196,60 +187,37 @@ def figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:
         into[2].extend(took)
 
     targets = _targets(session, scope)
-    sums: dict[GroupKey, _Sum] = {}
-    for (service, counter, clerk, hour), (counts, waits, took) in merged.items():
+    groups = Groups()
+    runs: dict[GroupKey, tuple[list, list]] = {}
+    for cell, (counts, waits, took) in merged.items():
         waits.sort()
         took.sort()
-        target = targets.get(service)
+        target = targets.get(cell[0])
         if target is not None:
             counts["target_n"] = len(waits)
             counts["within_target"] = bisect_right(waits, target)
-        wait_sum, took_sum = sum(waits), sum(took)
-        for group in (*_groups(service, counter, clerk, hour), ("total", None)):
-            sums.setdefault(group, _Sum()).add(counts, waits, took, wait_sum, took_sum)
-    result = {group: part.finish() for group, part in sums.items()}
+        sums = (sum(waits), len(waits), sum(took), len(took))
+        for group in groups.add(cell, counts, sums):
+            wait_runs, took_runs = runs.setdefault(group, ([], []))
+            wait_runs.append(waits)
+            took_runs.append(took)
+    result = groups.means()
+    for group, figures_ in result.items():
+        wait_runs, took_runs = runs[group]
+        mean_wait, mean_took = figures_["wait_s"]["mean"], figures_["service_s"]["mean"]
+        figures_["wait_s"] = duration_summary(mean_wait, *percentiles_of_runs(wait_runs))
+        figures_["service_s"] = duration_summary(mean_took, *percentiles_of_runs(took_runs))
     _add_reasons(session, scope, result)
     return result
 
 
-class _Sum:
-    """One group's counts, its cells' sorted durations, and duration sums (for the means)."""
-
-    def __init__(self) -> None:
-        self.counts = empty_group()
-        self.wait_runs: list[list[float]] = []
-        self.took_runs: list[list[float]] = []
-        self.wait_sum = self.took_sum = 0.0
-
-    def add(self, counts: dict, waits: list, took: list, wait_sum: float, took_sum: float):
-        for name, value in counts.items():
-            if isinstance(value, int):
-                self.counts[name] += value
-        for score, n in counts["scores"].items():
-            self.counts["scores"][score] += n
-        self.wait_runs.append(waits)
-        self.took_runs.append(took)
-        self.wait_sum += wait_sum
-        self.took_sum += took_sum
-
-    def finish(self) -> dict:
-        self.counts["wait_s"] = _durations(self.wait_runs, self.wait_sum)
-        self.counts["service_s"] = _durations(self.took_runs, self.took_sum)
-        return self.counts
-
-
-def _durations(runs: list[list[float]], total: float) -> dict:
-    count = sum(len(run) for run in runs)
-    return duration_summary(total / count if count else None, *percentiles_of_runs(runs))
-
-
 def _add_reasons(session: Session, scope: ReportScope, result: dict[GroupKey, dict]) -> None:
     """Reasons come with a small share of ratings (the low ones): read just those."""
-    cells = Cells(session, scope, extra=1)
+    cells = Cells(scope, extra=1)
     for cell, reasons in _rows(session, REASONS.format(cell=cells.sql("0")), scope):
         service, counter, clerk, hour, _ = cells.unpack(cell)
         parsed = [str(reason) for reason in json.loads(reasons)]
-        for group in (*_groups(service, counter, clerk, hour), ("total", None)):
+        for group in groups_of((service, counter, clerk, hour)):
             if group not in result:
                 result[group] = empty_group()
             given = result[group]["reasons"]

@@ -4,10 +4,11 @@ page, the JSON API and the CSV/XLSX files."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
+from kiosk.blocking import run_blocking
 from kiosk.core import numbering
 from kiosk.core.errors import InvalidInput
 from kiosk.core.stats import share
@@ -122,7 +123,11 @@ def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
     }
 
 
-def previous_range(first_day: date, last_day: date) -> tuple[date, date]:
-    """The range of the same length just before (the page's "previous" link)."""
-    length = (last_day - first_day).days + 1
-    return first_day - timedelta(days=length), first_day - timedelta(days=1)
+def summary_for_request(ctx: QueueContext, first_day: date, last_day: date) -> dict:
+    """summary() from a request handler.  On SQLite the scan runs in a native thread
+    (kiosk.blocking), so that under gevent or eventlet a yearly report (about a
+    second) does not stall every kiosk and screen of the hub meanwhile; psycopg2's
+    waits already yield to them (psycogreen)."""
+    if not ctx.store.is_sqlite:
+        return summary(ctx, first_day, last_day)
+    return run_blocking(summary, ctx, first_day, last_day)

@@ -104,6 +104,7 @@ EVENTS = {
         "kiosk": ({"display": "kiosk"}, "device", ("kiosk",)),
         "counter": ({"counter": 2}, "device", ("counter_screen",)),
         "ticket": ({"ticket": "no-such-token"}, "public", ()),
+        "supervisor": ({"supervisor": True}, "supervisor", ()),
     }
 }
 
@@ -278,27 +279,28 @@ def _subscribe(url: str, payload: dict, headers: dict | None = None) -> dict:
 
 def test_each_socket_event_answers_as_the_matrix_says(locked_hub, people):
     sessions, devices = people
+    callers = {"anonymous": {}}
+    callers |= {
+        f"device:{k}": {"X-Device-Token": s.headers["X-Device-Token"]} for k, s in devices.items()
+    }
+    for role in ROLES:
+        cookies = sessions[role].cookies.items()
+        callers[role] = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies)}
     wrong = []
     for event, cases in EVENTS.items():
         assert event == "subscribe"
         for name, (payload, level, kinds) in cases.items():
-            callers = {"anonymous": {}}
-            callers |= {
-                f"device:{k}": {"X-Device-Token": s.headers["X-Device-Token"]}
-                for k, s in devices.items()
-            }
-            callers["clerk"] = {
-                "Cookie": "; ".join(f"{k}={v}" for k, v in sessions["clerk"].cookies.items())
-            }
             for who, headers in callers.items():
-                if level == "public" or who == "clerk":
+                if level == "public":
                     allowed = True
                 elif who.startswith("device:"):
-                    allowed = who.split(":", 1)[1] in kinds
-                else:
+                    allowed = level == "device" and who.split(":", 1)[1] in kinds
+                elif who == "anonymous":
                     allowed = False
+                else:
+                    allowed = RANK[who] >= RANK[level]
                 answer = _subscribe(locked_hub.url, payload, headers)
-                denied = answer.get("error") == "device_not_paired"
+                denied = answer.get("error") in ("device_not_paired", "login_required", "forbidden")
                 if allowed == denied:
                     wrong.append(f"{event} {name} as {who}: {answer}")
     assert not wrong, "\n".join(wrong)

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 import requests
 from openpyxl import load_workbook
+from sqlalchemy import text
 
 from kiosk.reporting.labels import COLUMNS
 from kiosk.usecases import reports
@@ -175,3 +176,13 @@ def test_reports_page_is_for_supervisors_and_shows_the_day(report_hub):
 
     wrong = staff.get(f"{hub.url}/reports", params={"from": "2025-03-10", "to": "2025-03-01"})
     assert wrong.status_code == 400 and 'class="error-banner"' in wrong.text
+
+
+def test_a_counter_numbered_beyond_the_usual_range_keeps_its_figures(tmp_path):
+    ctx = script_day(f"sqlite:///{tmp_path / 'odd.db'}")
+    with ctx.store.write() as session:  # e.g. a centre that numbers counters by room: 12345
+        session.execute(text("UPDATE tickets SET counter_number = 12345 WHERE counter_number = 2"))
+    counters = rows_by(reports.summary(ctx, DAY, DAY), "by_counter")
+    assert (counters[12345]["called"], counters[12345]["no_show"]) == (2, 1)
+    assert counters[12345]["wait_s"]["median"] == 750.0
+    ctx.store.dispose()
