@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 
 from kiosk.admin import bp
-from kiosk.auth import current_actor, require_role
+from kiosk.auth import current_actor
 from kiosk.core.errors import DomainError
 from kiosk.hub import Hub
 from kiosk.messages import message
+from kiosk.pages.guard import page_role as staff_page_role
 from kiosk.usecases.context import QueueContext
 
 
 def page_role(role: str = "admin"):
-    """require_role(role) for pages: an anonymous visitor goes to the login page first."""
-
-    def decorator(view):
-        guarded = require_role(role)(view)
-
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if current_actor() is None:
-                return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
-            return guarded(*args, **kwargs)
-
-        wrapped.required_role = role
-        return wrapped
-
-    return decorator
+    """Admin pages default to the admin role (kiosk/pages/guard.py does the work)."""
+    return staff_page_role(role)
 
 
 def hub() -> Hub:

@@ -60,10 +60,13 @@ def register(app) -> None:
     def domain_error(error: DomainError):
         from kiosk.access import DeviceNotPaired
 
-        if isinstance(error, DeviceNotPaired) and not wants_json():
+        if not wants_json():
             from flask import render_template
 
-            return render_template("not_paired.html", bad_token=False), 401
+            if isinstance(error, DeviceNotPaired):
+                return render_template("not_paired.html", bad_token=False), 401
+            text = message(error.code, **error.params)
+            return render_template("refused.html", text=text), error.status
         return error_response(error.code, error.status, **error.params)
 
     @app.errorhandler(CSRFError)
