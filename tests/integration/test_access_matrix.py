@@ -11,6 +11,7 @@ without a rule.  Levels (kiosk/access.py):
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 import requests
@@ -286,11 +287,17 @@ def test_each_socket_event_answers_as_the_matrix_says(locked_hub, people):
     for role in ROLES:
         cookies = sessions[role].cookies.items()
         callers[role] = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies)}
+    # One connection per caller, closed together at the end: a websocket close takes ~2 s.
+    clients = {}
+    for who, headers in callers.items():
+        client = socketio.Client(reconnection=False)
+        client.connect(locked_hub.url, transports=["websocket"], headers=headers, wait_timeout=10)
+        clients[who] = client
     wrong = []
     for event, cases in EVENTS.items():
         assert event == "subscribe"
         for name, (payload, level, kinds) in cases.items():
-            for who, headers in callers.items():
+            for who in callers:
                 if level == "public":
                     allowed = True
                 elif who.startswith("device:"):
@@ -299,10 +306,15 @@ def test_each_socket_event_answers_as_the_matrix_says(locked_hub, people):
                     allowed = False
                 else:
                     allowed = RANK[who] >= RANK[level]
-                answer = _subscribe(locked_hub.url, payload, headers)
+                answer = clients[who].call(event, payload, timeout=10)
                 denied = answer.get("error") in ("device_not_paired", "login_required", "forbidden")
                 if allowed == denied:
                     wrong.append(f"{event} {name} as {who}: {answer}")
+    closing = [threading.Thread(target=c.disconnect) for c in clients.values()]
+    for thread in closing:
+        thread.start()
+    for thread in closing:
+        thread.join(timeout=10)
     assert not wrong, "\n".join(wrong)
 
 
