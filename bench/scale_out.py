@@ -41,6 +41,7 @@ monkey.patch_all()  # before anything opens a socket: every client is a greenlet
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -52,6 +53,7 @@ from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
+import gevent.event  # noqa: E402
 import requests  # noqa: E402
 import socketio  # noqa: E402
 from gevent.pool import Pool  # noqa: E402
@@ -62,7 +64,11 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import PG_ADMIN_URL, HubProcess, free_port  # noqa: E402
 
 WARM_UP = 3  # presses not counted: first queries on each process
-CONNECT_AT_ONCE = 50
+# At most 10 screens connecting and waiting for their snapshot at a time.  Every
+# snapshot holds a pooled PostgreSQL connection while it is built; with no bound,
+# 4 processes' pools (up to 40 connections each) outgrow PostgreSQL's default
+# max_connections = 100 and subscribes fail with "too many clients already".
+CONNECT_AT_ONCE = 10
 EVENT_TIMEOUT_S = 60
 SERVICES = ("HT", "DD")  # the test centre's uncapped fields
 
@@ -106,9 +112,13 @@ def scratch_database():
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
     try:
         yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
+        # A new connection: the suite's crash tests may restart PostgreSQL meanwhile.
+        admin = psycopg2.connect(PG_ADMIN_URL)
+        admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
@@ -146,13 +156,20 @@ class Screens:
 
     def _connect(self, url: str) -> None:
         client = socketio.Client(reconnection=False)
+        subscribed = gevent.event.Event()
+
+        def on_snapshot(data) -> None:
+            subscribed.set()
+            self._on_snapshot(data)
+
         client.on("connect", lambda: client.emit("subscribe", {"display": "lobby"}))
-        client.on("snapshot", self._on_snapshot)
+        client.on("snapshot", on_snapshot)
         client.on("call", self._on_call)
         client.on("*", self._on_other)
         client.on("disconnect", self._on_disconnect)
         client.connect(url, transports=["websocket"], wait_timeout=30)
         self.clients.append(client)
+        subscribed.wait(EVENT_TIMEOUT_S)  # a failed subscribe is reported by add()
 
     def _on_snapshot(self, data) -> None:
         self.snapshots += 1
@@ -266,6 +283,7 @@ def throughput_phase(hubs: list[HubProcess], kiosks: int, seconds: float) -> dic
 
 def run(processes: int, args, redis_url: str) -> dict:
     env = {"MOTCUA_MESSAGE_QUEUE": redis_url, "MOTCUA_DEVICES": "0"}
+    result: dict = {"processes": processes, "errors": [], "dropped": 0}
     with scratch_database() as database_url, tempfile.TemporaryDirectory() as tmp:
         hubs: list[HubProcess] = []
         try:
@@ -279,31 +297,46 @@ def run(processes: int, args, redis_url: str) -> dict:
             screens = Screens(others)
             try:
                 screens.add(args.issue_screens)
-                result = throughput_phase(hubs, args.kiosks, args.seconds)
+                result.update(throughput_phase(hubs, args.kiosks, args.seconds))
                 screens.settle(0.5)
                 screens.add(max(0, args.screens - args.issue_screens))
                 latencies = latency_phase(hubs, screens, args.presses)
+                result.update(median=statistics.median(latencies), p99=percentile(latencies, 99))
+            except (SystemExit, Exception) as error:  # report it and go on with the next run
+                result["failed"] = f"{error}; {hub_errors(hubs)}"
             finally:
-                dropped = screens.dropped
+                result["dropped"] = screens.dropped
                 screens.close()
         finally:
             for hub in hubs:
                 hub.stop()
-    result.update(
-        dropped=dropped,
-        processes=processes,
-        median=statistics.median(latencies),
-        p99=percentile(latencies, 99),
-    )
-    print(
-        f"# P={processes}: {result['per_s']:.1f} tickets/s, CPU {result['cpu_busy']:.0%}, "
-        f"hubs' CPU {result['hub_ms_per_ticket']:.1f} ms/ticket, "
-        f"next→display median {result['median']:.0f} ms p99 {result['p99']:.0f} ms, "
-        f"{len(result['errors'])} errors, {dropped} screens dropped",
-        file=sys.stderr,
-        flush=True,
-    )
+    line = f"# P={processes}: "
+    if "per_s" in result:
+        line += (
+            f"{result['per_s']:.1f} tickets/s, CPU {result['cpu_busy']:.0%}, "
+            f"hubs' CPU {result['hub_ms_per_ticket']:.1f} ms/ticket, "
+        )
+    if "median" in result:
+        line += f"next→display median {result['median']:.0f} ms p99 {result['p99']:.0f} ms, "
+    line += f"{len(result['errors'])} errors, {result['dropped']} screens dropped"
+    if "failed" in result:
+        line += f", FAILED: {result['failed']}"
+    print(line, file=sys.stderr, flush=True)
     return result
+
+
+def hub_errors(hubs: list[HubProcess]) -> str:
+    """The last error line each hub logged, for a run that failed."""
+    found = []
+    for i, hub in enumerate(hubs, 1):
+        lines = [  # the last line of each traceback: "package.SomeError: message"
+            line.strip()
+            for line in hub.logs().splitlines()
+            if re.match(r"[\w.]+(Error|Exception|Timeout)\b", line)
+        ]
+        if lines:
+            found.append(f"hub {i}: {lines[-1][:300]}")
+    return " | ".join(found) or "no error in the hubs' logs"
 
 
 def spread(values: list[float], fmt: str) -> str:
@@ -336,29 +369,42 @@ def main() -> None:
             for p in counts:
                 results[p].append(run(p, args, redis_url))
 
-    base = statistics.median(r["per_s"] for r in results[counts[0]])
+    def values(rs: list[dict], key: str) -> list[float]:
+        return [r[key] for r in rs if key in r]
+
+    def cell(rs: list[dict], key: str, fmt: str, unit: str = "") -> str:
+        found = values(rs, key)
+        return f"{spread(found, fmt)}{unit}" if found else "—"
+
+    base = values(results[counts[0]], "per_s")
+    base_per_s = statistics.median(base) if base else 0.0
     print(
         f"| hub processes | tickets/s ({args.kiosks} kiosks, {args.issue_screens} screens) "
         f"| vs {counts[0]} | machine CPU busy | hubs' CPU per ticket "
-        f"| next→display median ms ({args.screens} screens) | p99 ms | errors | screens dropped |\n"
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        f"| next→display median ms ({args.screens} screens) | p99 ms | errors "
+        "| screens dropped | runs failed |\n"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     for p in counts:
         rs = results[p]
-        per_s = [r["per_s"] for r in rs]
+        per_s = values(rs, "per_s")
+        ratio = f"{statistics.median(per_s) / base_per_s:.2f}×" if per_s and base_per_s else "—"
+        busy = values(rs, "cpu_busy")
         print(
-            f"| {p} | {spread(per_s, '.0f')} | {statistics.median(per_s) / base:.2f}× "
-            f"| {statistics.median(r['cpu_busy'] for r in rs):.0%} "
-            f"| {spread([r['hub_ms_per_ticket'] for r in rs], '.1f')} ms "
-            f"| {spread([r['median'] for r in rs], '.0f')} "
-            f"| {spread([r['p99'] for r in rs], '.0f')} "
-            f"| {sum(len(r['errors']) for r in rs)} | {sum(r['dropped'] for r in rs)} |"
+            f"| {p} | {cell(rs, 'per_s', '.0f')} | {ratio} "
+            f"| {f'{statistics.median(busy):.0%}' if busy else '—'} "
+            f"| {cell(rs, 'hub_ms_per_ticket', '.1f', ' ms')} "
+            f"| {cell(rs, 'median', '.0f')} | {cell(rs, 'p99', '.0f')} "
+            f"| {sum(len(r['errors']) for r in rs)} | {sum(r['dropped'] for r in rs)} "
+            f"| {sum('failed' in r for r in rs)} of {len(rs)} |"
         )
     print(f"\nmedian over {args.repeat} interleaved runs (min–max in brackets)")
     for p in counts:
         for r in results[p]:
             for error in r["errors"][:3]:
                 print(f"error (P={p}):", error)
+            if "failed" in r:
+                print(f"failed (P={p}):", r["failed"])
 
 
 if __name__ == "__main__":

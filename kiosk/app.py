@@ -70,6 +70,17 @@ def create_app(config: Config | None = None) -> Flask:
         TESTING=config.testing,
         VOICE_DIR=str(config.instance_path / "voices"),
     )
+    if config.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind nginx every request comes from 127.0.0.1: take the kiosk's address (rate
+        # limits) and the scheme (secure cookies) from the proxy's headers, and only then.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=config.trusted_proxies,
+            x_proto=config.trusted_proxies,
+            x_host=config.trusted_proxies,
+        )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
@@ -81,7 +92,8 @@ def create_app(config: Config | None = None) -> Flask:
         message_queue=config.message_queue or None,
         ping_interval=10,  # a dead screen is noticed within ~15 s
         ping_timeout=5,
-        cors_allowed_origins=[],  # same origin only; the hub serves every page itself
+        # No cors_allowed_origins: engine.io's default accepts only the hub's own origin
+        # (an empty list would switch the check off).
     )
     from kiosk.realtime import SocketIOPublisher
 

@@ -42,6 +42,7 @@ class Config:
     devices_enabled: bool = True
     issue_rate_per_min: int = 30  # tickets per minute from one address (a kiosk); 0 = no limit
     login_rate_per_min: int = 10  # login attempts per minute from one address
+    trusted_proxies: int = 0  # reverse proxies in front (nginx: 1); 0 = trust no X-Forwarded-*
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -59,6 +60,7 @@ class Config:
             devices_enabled=os.environ.get("MOTCUA_DEVICES", "1") not in ("0", "false", "no"),
             issue_rate_per_min=int(os.environ.get("MOTCUA_ISSUE_RATE_PER_MIN", "30")),
             login_rate_per_min=int(os.environ.get("MOTCUA_LOGIN_RATE_PER_MIN", "10")),
+            trusted_proxies=int(os.environ.get("MOTCUA_TRUSTED_PROXIES", "0")),
         )
         for key, value in overrides.items():
             if value is not None:

@@ -171,3 +171,37 @@ def test_admin_requires_pairing_pairs_a_kiosk_and_revokes_it_from_the_devices_pa
     assert kiosk.get(kiosk_page, timeout=10).status_code == 401
     audit = admin.get(f"{hub.url}/admin/audit", timeout=10).text
     assert "device.pair" in audit or "kiosk:kiosk-1" in audit
+
+
+def test_behind_a_trusted_proxy_each_kiosk_address_has_its_own_budget(hub_factory):
+    hub = hub_factory(env={"MOTCUA_ISSUE_RATE_PER_MIN": "2", "MOTCUA_TRUSTED_PROXIES": "1"})
+
+    def tap(address: str) -> int:
+        return requests.post(
+            f"{hub.url}/api/v1/tickets",
+            json={"service": "HT"},
+            headers={"X-Forwarded-For": address},
+            timeout=10,
+        ).status_code
+
+    assert [tap("10.0.0.11") for _ in range(3)] == [201, 201, 429]
+    assert tap("10.0.0.12") == 201  # the next kiosk, same nginx in front
+
+
+def test_screens_from_another_site_are_refused(hub):
+    import socketio
+
+    client = socketio.Client(reconnection=False)
+    try:
+        client.connect(
+            hub.url,
+            transports=["polling"],
+            headers={"Origin": "http://evil.example"},
+            wait_timeout=5,
+        )
+        connected = True
+    except socketio.exceptions.ConnectionError:
+        connected = False
+    finally:
+        client.disconnect()
+    assert not connected, "a page on another site could follow the queue"
