@@ -28,7 +28,7 @@ class NoCentre(SystemExit):
 
 
 def _open_store(config: Config) -> tuple[Store, int, dict]:
-    store = Store(config.database_url)
+    store = Store(config.database_url, config.db_pool_size, config.db_max_overflow)
     if config.auto_migrate:
         migrate.upgrade(store.url)
     centre_file = read_centre_file(config.centre_file) if config.centre_file else {}
@@ -90,6 +90,7 @@ def create_app(config: Config | None = None) -> Flask:
         app,
         async_mode=mode,
         message_queue=config.message_queue or None,
+        channel=config.message_channel,
         ping_interval=10,  # a dead screen is noticed within ~15 s
         ping_timeout=5,
         # No cors_allowed_origins: engine.io's default accepts only the hub's own origin

@@ -32,6 +32,11 @@ class Config:
     instance_path: Path = field(default_factory=_instance_path)
     database_url: str = ""
     message_queue: str = ""
+    # Redis channel of this installation: two installations on one Redis must not share
+    # one, or a centre id of one database would receive the other's calls.
+    message_channel: str = "motcua"
+    db_pool_size: int = 10  # PostgreSQL connections kept open per process
+    db_max_overflow: int = 30  # extra connections a burst (screens reconnecting) may open
     secret_key: str = ""
     async_mode: str = "threading"
     centre_file: str = ""
@@ -52,6 +57,9 @@ class Config:
             instance_path=instance,
             database_url=os.environ.get("MOTCUA_DATABASE_URL") or default_db,
             message_queue=os.environ.get("MOTCUA_MESSAGE_QUEUE", ""),
+            message_channel=os.environ.get("MOTCUA_MESSAGE_CHANNEL") or "motcua",
+            db_pool_size=int(os.environ.get("MOTCUA_DB_POOL_SIZE", "10")),
+            db_max_overflow=int(os.environ.get("MOTCUA_DB_MAX_OVERFLOW", "30")),
             secret_key="",
             async_mode=os.environ.get("MOTCUA_ASYNC_MODE", "threading"),
             centre_file=os.environ.get("MOTCUA_CONFIG", ""),

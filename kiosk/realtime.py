@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from flask import current_app, request
 from flask_socketio import emit, join_room
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from kiosk import rooms
 from kiosk.core.errors import DomainError
@@ -18,6 +20,9 @@ from kiosk.events import Outgoing
 from kiosk.extensions import socketio
 from kiosk.messages import message
 from kiosk.usecases.views import QueueReader
+
+# The database did not answer: a pool timeout is not a DBAPIError, so it is named too.
+DATABASE_ERRORS = (OperationalError, DBAPIError, PoolTimeout)
 
 
 class SocketIOPublisher:
@@ -64,7 +69,20 @@ def _staff_at(number: int) -> bool:
 @socketio.on("subscribe")
 def on_subscribe(data):
     """{display: "lobby"|"kiosk"} | {counter: N} | {ticket: TOKEN} | {supervisor: true}
-    → rooms + snapshot."""
+    → rooms + snapshot; the answer (ack) says whether it worked.
+
+    When the database cannot answer (restarting, every pooled connection busy while all
+    screens reconnect at once) the answer is `database_unavailable`; the screen keeps its
+    offline mark and asks again (static/js/hub.js).  Rooms are joined only after the
+    snapshot was read, so a failed subscribe leaves the client where it was."""
+    try:
+        return _subscribe(data)
+    except DATABASE_ERRORS as error:
+        current_app.logger.warning("subscribe: database unavailable: %s", error)
+        return _error("database_unavailable")
+
+
+def _subscribe(data):
     if not isinstance(data, dict):
         return _error("bad_request", detail="subscribe takes an object")
     if "supervisor" in data:  # staff only: checked by role, not by device pairing

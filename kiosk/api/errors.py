@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core.errors import DomainError
@@ -75,6 +76,7 @@ def register(app) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)  # every pooled connection busy: the same answer, 503
     def database_down(error):
         current_app.logger.warning("database unavailable: %s", error)
         return error_response("database_unavailable", 503)

@@ -36,7 +36,7 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 10, max_overflow: int = 30) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = _sqlite_path(url)
@@ -63,7 +63,11 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql"):
         return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=10
+            url,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=10,
         )
     return create_engine(url, pool_pre_ping=True)
 
@@ -71,9 +75,9 @@ def make_engine(url: str) -> Engine:
 class Store:
     """The engine plus read and write transactions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 10, max_overflow: int = 30) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, max_overflow)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         write_engine = (

@@ -328,6 +328,7 @@ def transfer(
             appointment_at=row.appointment_at,
             target_counter=new.target_counter,
             parent_id=row.id,
+            dossier_code=row.dossier_code,  # the next clerk still needs the receipt code
             token=row.token,
             source=row.source,
             kiosk=row.kiosk,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from kiosk.core import numbering
 from kiosk.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from kiosk.store import repository as repo
-from kiosk.store.tables import AppointmentRow, CentreRow, ServiceRow
+from kiosk.store.tables import AppointmentRow, CentreRow, ServiceRow, TicketRow
 from kiosk.usecases import appointments, counters, tickets
 from kiosk.usecases.context import QueueContext
 from kiosk.usecases.views import QueueReader
@@ -25,6 +25,8 @@ from kiosk.usecases.views import QueueReader
 # Dossier codes as the national one-stop software prints them: 000.00.19.H34-241123-0001
 DEFAULT_RECEIPT_PATTERN = r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$"
 TOKEN_IN_URL = re.compile(r"/t/([A-Za-z0-9_-]{8,64})/?$")
+# A pick-up ticket in one of these still holds the citizen's place.
+OPEN_STATUSES = ("waiting", "called", "serving")
 # Outside the check-in window the citizen may still queue: the kiosk offers a normal number.
 OFFER_NORMAL_TICKET = ("appointment_too_early", "appointment_too_late")
 
@@ -60,22 +62,47 @@ def at_kiosk(ctx: QueueContext, kiosk: str, code: str) -> ScanResult:
             )
         pattern = settings.get("receipt_pattern", DEFAULT_RECEIPT_PATTERN)
         if re.fullmatch(pattern, code):
-            day = numbering.business_day(ctx.now(), ctx.tz)
-            issued = tickets.issue_ticket(
-                ctx,
-                tickets.IssueRequest(
-                    service=settings.get("pickup_service", "TKQ"),
-                    kiosk=kiosk,
-                    source="scan",
-                    dossier_code=code,
-                    # The same receipt scanned twice today is one ticket; on another day a new one.
-                    idempotency_key=f"receipt-{day:%Y%m%d}-{code}"[:64],
-                ),
-            )
-            return ScanResult("pickup", issued.ticket, note=("scan_pickup", {"dossier": code}))
+            ticket = _pickup(ctx, code, kiosk, settings.get("pickup_service", "TKQ"))
+            return ScanResult("pickup", ticket, note=("scan_pickup", {"dossier": code}))
         raise InvalidInput("code_not_recognised")
     except DomainError as error:
         return ScanResult("error", error=error)
+
+
+def _pickup(ctx: QueueContext, code: str, kiosk: str, service: str) -> dict:
+    """A receipt scanned again while its pick-up ticket is still open gets that ticket back
+    (a transfer's new ticket counts: it carries the code).  Once it is finished (served,
+    no-show, cancelled) a citizen who returns the same day gets a new number."""
+    day = numbering.business_day(ctx.now(), ctx.tz)
+    with ctx.store.read() as session:
+        rows = (
+            session.execute(
+                select(TicketRow)
+                .where(
+                    TicketRow.centre_id == ctx.centre_id,
+                    TicketRow.business_day == day,
+                    TicketRow.dossier_code == code,
+                )
+                .order_by(TicketRow.id)
+            )
+            .scalars()
+            .all()
+        )
+        open_rows = [row for row in rows if row.status in OPEN_STATUSES]
+        if open_rows:
+            return QueueReader(ctx, session).ticket_payload(open_rows[-1])
+    issued = tickets.issue_ticket(
+        ctx,
+        tickets.IssueRequest(
+            service=service,
+            kiosk=kiosk,
+            source="scan",
+            dossier_code=code,
+            # Two kiosks scanning the same receipt at once count the same tickets: one number.
+            idempotency_key=f"receipt-{day:%Y%m%d}-{len(rows)}-{code}"[:64],
+        ),
+    )
+    return issued.ticket
 
 
 def _booked_service(ctx: QueueContext, code: str) -> str | None:

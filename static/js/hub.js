@@ -30,7 +30,25 @@
       if (mark) mark.hidden = online;
     };
     setOnline(false);
-    socket.on("connect", () => { setOnline(true); socket.emit("subscribe", subscription); });
+    // Online means subscribed, not merely connected: a hub whose database is restarting
+    // answers `database_unavailable`, and the screen asks again (1, 2, 4… up to 15 s,
+    // with jitter so that 500 TVs do not all come back in the same second).
+    let attempt = 0;
+    let retryTimer = null;
+    const subscribe = () => {
+      retryTimer = null;
+      if (!socket.connected) return;
+      socket.timeout(10000).emit("subscribe", subscription, (timedOut, answer) => {
+        if (!socket.connected) return;
+        if (!timedOut && answer && answer.ok) { attempt = 0; setOnline(true); return; }
+        setOnline(false);
+        if (answer && answer.error && answer.error !== "database_unavailable") return;  // a refusal: asking again will not help
+        attempt += 1;
+        const delay = Math.min(15000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
+        retryTimer = setTimeout(subscribe, delay);
+      });
+    };
+    socket.on("connect", () => { attempt = 0; if (retryTimer) clearTimeout(retryTimer); subscribe(); });
     socket.on("disconnect", () => setOnline(false));
     socket.on("connect_error", () => {
       // WebSocket blocked by a proxy: fall back to long-polling.

@@ -303,3 +303,40 @@ def test_lobby_shows_offline_and_is_right_again_after_the_hub_returns(hub, new_p
     expect(lobby.locator("#offline-mark")).to_be_hidden(timeout=3000)
     expect(lobby.locator("#call-number")).to_have_text("B001", timeout=500)
     expect(lobby.locator('#waiting-counts li[data-service="DD"] strong')).to_have_text("0")
+
+
+def test_lobby_asks_again_while_the_database_cannot_answer(hub, new_page):
+    """The hub answers `database_unavailable` to the first two subscribes (as it does while
+    PostgreSQL restarts): the lobby keeps its offline mark, asks again by itself, and is
+    right as soon as an answer comes."""
+    import re
+
+    issue(hub, "DD")
+    page = new_page()
+    refused = []
+
+    def through_the_hub(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            # engine.io "4" + socket.io "2" (event) + ack id + ["subscribe", …]
+            match = (
+                re.match(r'^42(\d+)\["subscribe"', message) if isinstance(message, str) else None
+            )
+            if match and len(refused) < 2:
+                refused.append(time.monotonic())
+                ws.send(f'43{match.group(1)}[{{"ok":false,"error":"database_unavailable"}}]')
+                return
+            server.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(lambda message: ws.send(message))
+
+    page.route_web_socket(re.compile(r".*/socket\.io/.*"), through_the_hub)
+    page.goto(f"{hub.url}/display")
+    offline = page.locator("#offline-mark")
+    expect(offline).to_be_visible()
+    page.wait_for_function("document.body.classList.contains('is-offline')")
+    expect(offline).to_be_hidden(timeout=8000)  # 1 s, then 2 s, with jitter
+    assert len(refused) == 2 and refused[1] - refused[0] >= 0.7  # it waited before asking again
+    expect(page.locator('#waiting-counts li[data-service="DD"] strong')).to_have_text("1")

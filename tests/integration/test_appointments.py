@@ -167,3 +167,33 @@ def test_check_in_window_with_a_scripted_clock(day):  # noqa: F811
         appointments.check_in(ctx, "EARLY")
     except Conflict as error:
         assert error.code == "already_checked_in"
+
+
+def test_a_receipt_scanned_again_keeps_its_number_until_served(day):  # noqa: F811
+    ctx, clock, _ = day
+    from kiosk.usecases import counters
+
+    receipt = "000.00.19.H34-261123-0042"
+    first = scans.at_kiosk(ctx, "kiosk-1", receipt)
+    assert first.kind == "pickup" and first.ticket["number"] == "K001"
+    # a second scan while the citizen waits (or is being served) is the same number
+    assert scans.at_kiosk(ctx, "kiosk-1", receipt).ticket["id"] == first.ticket["id"]
+    clerk_counter = 23  # serves DD then TKQ
+    assert counters.call_next(ctx, clerk_counter)["id"] == first.ticket["id"]
+    counters.start(ctx, clerk_counter)
+    assert scans.at_kiosk(ctx, "kiosk-2", receipt).ticket["id"] == first.ticket["id"]
+    # sent on to another field: the new ticket carries the receipt code and is the open one
+    moved = counters.transfer(ctx, clerk_counter, to_service="DD")
+    assert moved["dossier_code"] == receipt
+    again = scans.at_kiosk(ctx, "kiosk-1", receipt)
+    assert again.ticket["id"] == moved["id"] and again.ticket["dossier_code"] == receipt
+    clock.advance(5)
+    served_at = counters.call_number(ctx, clerk_counter, moved["number"])
+    assert served_at["id"] == moved["id"]
+    counters.finish(ctx, clerk_counter)
+    # the citizen comes back in the afternoon for a missing paper: a new number
+    clock.advance(240)
+    back = scans.at_kiosk(ctx, "kiosk-1", receipt)
+    assert back.kind == "pickup" and back.ticket["number"] == "K002"
+    assert back.ticket["id"] not in (first.ticket["id"], moved["id"])
+    assert scans.at_kiosk(ctx, "kiosk-1", receipt).ticket["id"] == back.ticket["id"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import socketio
 
 from tests.conftest import need
 from tests.integration.test_realtime import Screen
@@ -135,6 +136,7 @@ def test_postgres_restart_under_load_recovers_without_restarting_the_hub(hub_fac
     need(cluster is not None, "pg_ctlcluster not available to restart PostgreSQL")
     hub = hub_factory(async_mode="gevent", database_url=postgres_url)
     admin = hub.session()
+    tv = socketio.Client(reconnection=False)
     assert requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=5).ok
     subprocess.run(
         ["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, "stop", "-m", "fast"],
@@ -148,6 +150,11 @@ def test_postgres_restart_under_load_recovers_without_restarting_the_hub(hub_fac
         assert refused.status_code == 503
         assert refused.json()["error"] == "database_unavailable"
         assert "cơ sở dữ liệu" in refused.json()["message"]
+        # a lobby TV that (re)connects now is told so, and asks again later (hub.js)
+        tv.connect(hub.url, transports=["websocket"], wait_timeout=10)
+        answer = tv.call("subscribe", {"display": "lobby"}, timeout=15)
+        assert answer["ok"] is False and answer["error"] == "database_unavailable"
+        assert "cơ sở dữ liệu" in answer["message"]
     finally:
         subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", *cluster, "start"],
@@ -161,4 +168,8 @@ def test_postgres_restart_under_load_recovers_without_restarting_the_hub(hub_fac
         time.sleep(0.5)
     second = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
     assert second.status_code == 201 and second.json()["number"] == "A002"
+    try:
+        assert tv.call("subscribe", {"display": "lobby"}, timeout=15) == {"ok": True}
+    finally:
+        tv.disconnect()
     assert admin.post(f"{hub.url}/api/v1/counters/1/next", timeout=10).json()["number"] == "A001"

@@ -93,6 +93,30 @@ def test_centres_sharing_a_database_and_redis_never_see_each_other(
         lobby_second.close()
 
 
+def test_two_installations_on_one_redis_keep_their_calls_apart(hub_factory, tmp_path, redis_url):
+    """Two towns, each with its own database (both centres are id 1) and its own
+    MOTCUA_MESSAGE_CHANNEL, share one Redis: a call in one town is never shown in the other."""
+    town_a = {"MOTCUA_MESSAGE_QUEUE": redis_url, "MOTCUA_MESSAGE_CHANNEL": "motcua-town-a"}
+    town_b = {"MOTCUA_MESSAGE_QUEUE": redis_url, "MOTCUA_MESSAGE_CHANNEL": "motcua-town-b"}
+    a1 = hub_factory(database_url=f"sqlite:///{tmp_path / 'a.db'}", env=town_a)
+    a2 = hub_factory(database_url=f"sqlite:///{tmp_path / 'a.db'}", env=town_a)
+    b = hub_factory(database_url=f"sqlite:///{tmp_path / 'b.db'}", env=town_b)
+    lobby_a2 = Screen(a2.url, {"display": "lobby"})
+    lobby_b = Screen(b.url, {"display": "lobby"})
+    try:
+        lobby_a2.wait_for("snapshot")
+        lobby_b.wait_for("snapshot")
+        requests.post(f"{b.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+        requests.post(f"{a1.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+        a1.session().post(f"{a1.url}/api/v1/counters/3/next", timeout=10)
+        call = lobby_a2.wait_for("call")  # the same town's other process shows it
+        assert (call["number"], call["counter"]) == ("A001", 3)
+        assert [e for e, _ in lobby_b.drain(1.0) if e == "call"] == []
+    finally:
+        lobby_a2.close()
+        lobby_b.close()
+
+
 def test_one_device_worker_prints_for_every_hub_process_exactly_once(
     hub_factory, tmp_path, postgres_url, redis_url
 ):
