@@ -117,8 +117,14 @@ def message(code: str, **params: object) -> str:
     template = MESSAGES.get(code)
     if template is None:
         return code
+    values = {k: ("" if v is None else v) for k, v in params.items()}
+    # A ticket's state and the refused action are codes ("no_show"): say them in words.
+    if isinstance(values.get("status"), str):
+        values["status"] = status_name(values["status"])
+    if isinstance(values.get("action"), str):
+        values["action"] = action_name(values["action"])
     try:
-        return str(template) % {k: ("" if v is None else v) for k, v in params.items()}
+        return str(template) % values
     except (KeyError, TypeError, ValueError):
         return str(template)
 

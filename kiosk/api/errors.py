@@ -10,7 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from kiosk.core.errors import DomainError
-from kiosk.messages import message, status_name
+from kiosk.messages import message
 
 HTTP_CODES = {
     400: "bad_request",
@@ -22,16 +22,11 @@ HTTP_CODES = {
 }
 
 
-def error_response(code: str, status: int, **params):
-    if "status" in params and isinstance(params["status"], str):
-        params["status"] = status_name(params["status"])
-    if "action" in params:
-        from kiosk.messages import action_name
-
-        params["action"] = action_name(str(params["action"]))
+def error_response(code: str, http_status: int, /, **params):
+    """A JSON error; `params` fill the message (a ticket's `status` among them)."""
     body = {"error": code, "message": message(code, **params)}
     response = jsonify(body)
-    response.status_code = status
+    response.status_code = http_status
     return response
 
 

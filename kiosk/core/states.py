@@ -3,7 +3,7 @@
     waiting ──call──▶ called ──start──▶ serving ──finish──▶ done
        │                │  ▲                │
        │                │  └─recall         ├──transfer──▶ transferred (+ a new waiting ticket)
-       │                └──no_show──▶ no_show
+       │                └──no_show──▶ no_show ──call──▶ called   (came back late: called by number)
        ├──cancel──▶ cancelled
        └──close_unserved──▶ closed_unserved   (the day was closed while it waited)
 
@@ -46,7 +46,8 @@ def call(ticket: Ticket, counter: Counter, now: datetime) -> tuple[Ticket, Count
         raise Conflict("counter_paused", counter=counter.number)
     if counter.current_ticket_id is not None:
         raise Conflict("counter_busy", counter=counter.number)
-    _require(ticket, (S.WAITING,), "call")
+    # A citizen marked absent who comes back is called again by number (never by "next").
+    _require(ticket, (S.WAITING, S.NO_SHOW), "call")
     if ticket.id is None:
         # The counter records what it holds by id; without one it would look free.
         raise InvalidInput("ticket_not_stored", number=ticket.number)

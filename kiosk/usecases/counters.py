@@ -63,7 +63,14 @@ def _with_counter(
             code_by_id,
             {v: k for k, v in code_by_id.items()},
         )
-        ticket_id = action(unit)
+        try:
+            ticket_id = action(unit)
+        except Conflict as error:
+            if error.code == "counter_busy" and not error.params.get("number"):
+                # The core knows only the held ticket's id; the clerk needs its number.
+                held = session.get(TicketRow, unit.counter.current_ticket_id or 0)
+                error.params["number"] = held.number if held else "?"
+            raise
         if user_id is not None:
             row.current_user_id = user_id
         if ticket_id is not None or audit_as in ("pause", "resume"):

@@ -227,7 +227,7 @@ def legal(action: str, ticket: Ticket | None, counter: Counter | None, **kw: obj
             return (
                 counter.state == CounterState.OPEN
                 and counter.current_ticket_id is None
-                and ticket.status == S.WAITING
+                and ticket.status in (S.WAITING, S.NO_SHOW)
                 and ticket.target_counter in (None, counter.number)
             )
         case "recall" | "start" | "no_show":

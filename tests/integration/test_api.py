@@ -80,6 +80,46 @@ def test_no_show_and_call_by_number(hub, admin):
     assert called.json()["counter"] == 2
 
 
+def test_moves_the_rules_forbid_are_refused_in_words_never_a_500(hub, admin):
+    first = issue(hub)
+    issue(hub)
+    admin.post(f"{hub.url}/api/v1/counters/1/next", timeout=10)
+    admin.post(f"{hub.url}/api/v1/counters/1/start", timeout=10)
+    for action in ("start", "recall", "no-show"):  # all need a called, not a served ticket
+        refused = admin.post(f"{hub.url}/api/v1/counters/1/{action}", timeout=10)
+        assert refused.status_code == 409, (action, refused.text)
+        assert refused.json()["error"] == "illegal_transition"
+        assert "đang được phục vụ" in refused.json()["message"]  # the state, in words
+    busy = admin.post(f"{hub.url}/api/v1/counters/1/pause", timeout=10)
+    assert busy.status_code == 409 and "A001" in busy.json()["message"]
+    assert "%(" not in busy.json()["message"]
+    admin.post(f"{hub.url}/api/v1/counters/1/finish", timeout=10)
+    done = admin.post(f"{hub.url}/api/v1/counters/2/call", json={"ticket": "A001"}, timeout=10)
+    assert done.status_code == 409 and done.json()["error"] == "illegal_transition"
+    english = admin.post(
+        f"{hub.url}/api/v1/counters/2/call?lang=en", json={"ticket": "A001"}, timeout=10
+    ).json()["message"]
+    assert english == "Ticket A001 is done: it cannot be called now."
+    assert (
+        requests.get(
+            f"{hub.url}/api/v1/tickets/{first['id']}", headers=hub.auth(), timeout=10
+        ).json()["status"]
+        == "done"
+    )
+
+
+def test_a_citizen_marked_absent_who_comes_back_is_called_by_number(hub, admin):
+    issue(hub)
+    admin.post(f"{hub.url}/api/v1/counters/1/next", timeout=10)
+    admin.post(f"{hub.url}/api/v1/counters/1/no-show", timeout=10)
+    again = admin.post(f"{hub.url}/api/v1/counters/3/call", json={"ticket": "A001"}, timeout=10)
+    assert again.status_code == 200 and again.json()["status"] == "called"
+    assert again.json()["counter"] == 3
+    # "next" never brings an absent citizen back by itself
+    admin.post(f"{hub.url}/api/v1/counters/3/finish", timeout=10)
+    assert admin.post(f"{hub.url}/api/v1/counters/3/next", timeout=10).status_code == 204
+
+
 def test_transfer_keeps_number_and_place(hub, admin):
     first = issue(hub, "HT")
     issue(hub, "DD")  # B001 came after A001
