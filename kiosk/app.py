@@ -27,6 +27,11 @@ class NoCentre(SystemExit):
     pass
 
 
+def _centre_timezone(store: Store, centre_id: int) -> str:
+    with store.read() as session:
+        return session.get(repo.CentreRow, centre_id).timezone
+
+
 def _open_store(config: Config) -> tuple[Store, int, dict]:
     store = Store(config.database_url, config.db_pool_size, config.db_max_overflow)
     if config.auto_migrate:
@@ -109,6 +114,7 @@ def create_app(config: Config | None = None) -> Flask:
         timezone=timezone,
         public_url=config.public_url,
         languages=languages,
+        timezone_loader=lambda: _centre_timezone(store, centre_id),
         kiosk_printers={
             k["name"]: k["printer"] for k in centre_file.get("kiosks", []) if k.get("printer")
         },

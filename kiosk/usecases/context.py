@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,8 +30,23 @@ class QueueContext:
     # a dict describing the print, merged into the answer as "print".
     after_issue: list[Callable[[dict, int | None], dict | None]] = field(default_factory=list)
 
+    # Reads the centre's zone from the database.  An admin may change it in any hub
+    # process; every other process picks the change up within TIMEZONE_TTL_S.  Numbering
+    # does not rely on this: issue_ticket reads the zone inside its own transaction.
+    timezone_loader: Callable[[], str] | None = None
+    _timezone_read_at: float = field(default=float("-inf"), repr=False)
+
+    TIMEZONE_TTL_S = 5.0
+
     @property
     def tz(self) -> ZoneInfo:
+        loader = self.timezone_loader
+        if loader is not None and time.monotonic() - self._timezone_read_at > self.TIMEZONE_TTL_S:
+            self._timezone_read_at = time.monotonic()
+            try:
+                self.timezone = loader()
+            except Exception:  # the database is away: keep the last zone read
+                pass
         return ZoneInfo(self.timezone)
 
     def now(self) -> datetime:

@@ -67,7 +67,10 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
             centre_policy = repo.policy_of(session, centre)
             if request.priority and centre_policy.group(request.priority) is None:
                 raise InvalidInput("unknown_priority", priority=request.priority)
-            day = numbering.business_day(now, ctx.tz)
+            # The zone as stored now, not as this process last saw it: two hub processes
+            # must agree on the business day, or both would give out number 001.
+            ctx.timezone = centre.timezone
+            day = numbering.business_day(now, centre.timezone)
             seq = repo.next_sequence(session, service.id, day)
             if seq == 1:
                 # A field's first number of a new day: close what earlier days left waiting.
