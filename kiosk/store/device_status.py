@@ -5,19 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kiosk.store.db import Store
 from kiosk.store.tables import DeviceStatusRow
 
 
 def save(store: Store, centre_id: int, key: str, data: dict) -> None:
+    """Insert or update in one statement: two threads (a printer's first status and its
+    first job) may save the same new key at once, and read-then-insert would then fail."""
+    insert = postgres_insert if store.engine.dialect.name == "postgresql" else sqlite_insert
+    now = datetime.now(UTC)
+    statement = insert(DeviceStatusRow).values(
+        centre_id=centre_id, key=key, data=dict(data), updated_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["centre_id", "key"], set_={"data": dict(data), "updated_at": now}
+    )
     with store.write() as session:
-        row = session.get(DeviceStatusRow, (centre_id, key))
-        if row is None:
-            row = DeviceStatusRow(centre_id=centre_id, key=key)
-            session.add(row)
-        row.data = dict(data)
-        row.updated_at = datetime.now(UTC)
+        session.execute(statement)
 
 
 def load_all(store: Store, centre_id: int) -> dict[str, dict]:
