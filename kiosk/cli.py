@@ -67,6 +67,15 @@ def cmd_run(args) -> int:
     from kiosk.app import create_app
     from kiosk.extensions import socketio
 
+    if not _port_free(args.host, args.port):
+        # Checked before anything starts: a second hub must not open the scanners of the
+        # first one, nor mark them offline in the database when it gives up.
+        print(
+            f"motcua: {args.host}:{args.port} is already in use (another hub running?); "
+            "nothing was started",
+            file=sys.stderr,
+        )
+        return 1
     config = _config(args)
     app = create_app(config)
     hub = app.extensions["motcua"]
@@ -95,6 +104,25 @@ def cmd_run(args) -> int:
     finally:
         stop_devices(app)  # Ctrl-C: release the serial ports, mark scanners as not read
     return 0
+
+
+def _port_free(host: str, port: int) -> bool:
+    import errno
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError:
+        return True  # let the server report a bad host in its own words
+    probe = socket.socket(family, kind, proto)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        probe.bind(address)
+        return True
+    except OSError as error:  # only "in use" is ours to report; the server explains the rest
+        return error.errno != errno.EADDRINUSE
+    finally:
+        probe.close()
 
 
 def _no_delay_gevent_handler():

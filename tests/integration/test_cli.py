@@ -113,3 +113,22 @@ def test_bad_centre_file_is_a_clear_error(tmp_path):
     result = motcua(tmp_path, "run", "--config", str(broken), "--port", "1")
     assert result.returncode != 0
     assert "unknown service NOPE" in result.stderr
+
+
+def test_a_second_hub_on_a_taken_port_says_so_and_touches_nothing(hub, tmp_path):
+    requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+    result = motcua(
+        tmp_path,
+        "run",
+        "--config",
+        str(TEST_CENTRE),
+        "--port",
+        str(hub.port),
+        MOTCUA_DATABASE_URL=hub.database_url,
+    )
+    assert result.returncode == 1
+    assert f"127.0.0.1:{hub.port} is already in use" in result.stderr
+    assert "nothing was started" in result.stderr
+    # the running hub goes on as before
+    assert requests.get(f"{hub.url}/healthz", timeout=10).status_code == 200
+    assert requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["waiting"]["HT"] == 1
