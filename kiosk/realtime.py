@@ -101,6 +101,8 @@ def _subscribe(data):
                 number = data["counter"]
                 if isinstance(number, bool) or not isinstance(number, int):
                     return _error("bad_request", detail="counter must be a number")
+                if not 0 < number < 2**31:  # beyond what the database stores: no such counter
+                    return _error("unknown_counter", counter=number)
                 snapshot = reader.counter_snapshot(number)
                 join_room(rooms.counter(centre, number))
                 if _staff_at(number):

@@ -137,3 +137,23 @@ def test_screen_resynchronises_after_hub_restart(hub_factory, tmp_path, async_mo
         assert next(c for c in fresh["counters"] if c["number"] == 5)["current"]["number"] == "B001"
     finally:
         lobby.close()
+
+
+def test_a_bad_subscription_gets_an_answer_not_silence(hub):
+    client = socketio.Client(reconnection=False)
+    client.connect(hub.url, transports=["websocket"], wait_timeout=10)
+    try:
+        for subscription, error in (
+            ({"counter": 10**30}, "unknown_counter"),
+            ({"counter": 999}, "unknown_counter"),
+            ({"counter": "một"}, "bad_request"),
+            ({"display": "bếp"}, "bad_request"),
+            ({"ticket": "no-such-ticket"}, "unknown_ticket"),
+            ("lobby", "bad_request"),
+        ):
+            answer = client.call("subscribe", subscription, timeout=10)
+            assert answer["ok"] is False and answer["error"] == error, (subscription, answer)
+            assert answer["message"]
+        assert client.call("subscribe", {"counter": 1}, timeout=10) == {"ok": True}
+    finally:
+        client.disconnect()
