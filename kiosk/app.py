@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, has_request_context, jsonify, request
 
 import static as static_package
 from kiosk import asyncmode
@@ -25,6 +25,12 @@ STATIC_DIR = Path(static_package.__file__).resolve().parent
 
 class NoCentre(SystemExit):
     pass
+
+
+def _request_base_url() -> str:
+    """The hub's address as the current request reached it; outside a request (a scanner's
+    ticket) a relative link.  Only used when MOTCUA_PUBLIC_URL is not set."""
+    return request.host_url if has_request_context() else ""
 
 
 def _centre_timezone(store: Store, centre_id: int) -> str:
@@ -113,6 +119,7 @@ def create_app(config: Config | None = None) -> Flask:
         centre_id=centre_id,
         timezone=timezone,
         public_url=config.public_url,
+        public_url_fallback=_request_base_url,
         languages=languages,
         timezone_loader=lambda: _centre_timezone(store, centre_id),
         kiosk_printers={
@@ -166,12 +173,6 @@ def _register_hooks(app: Flask, config: Config) -> None:
             # Cookie-authenticated writes need the CSRF token; anonymous kiosk issuing has no session to steal.
             if current_user.is_authenticated or request.path.startswith(("/login", "/logout")):
                 csrf.protect()
-
-    @app.before_request
-    def fill_public_url():
-        hub = app.extensions["motcua"]
-        if not hub.ctx.public_url:
-            hub.ctx.public_url = request.host_url.rstrip("/")
 
     @app.after_request
     def headers(response):

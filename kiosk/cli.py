@@ -77,12 +77,15 @@ def cmd_run(args) -> int:
         )
         return 1
     config = _config(args)
+    if not config.public_url:
+        config.public_url = _default_public_url(args.host, args.port)
     app = create_app(config)
     hub = app.extensions["motcua"]
     mode = asyncmode.current()
     print(
         f"motcua: serving {hub.ctx.centre_id and _centre_name(hub)} on http://{args.host}:{args.port} "
-        f"(async mode {mode}, database {_safe_url(config.database_url)})",
+        f"(async mode {mode}, database {_safe_url(config.database_url)}); "
+        f"ticket QR codes open {config.public_url}/t/… (MOTCUA_PUBLIC_URL to change)",
         flush=True,
     )
     for user in hub.centre_file.get("users", []):
@@ -104,6 +107,25 @@ def cmd_run(args) -> int:
     finally:
         stop_devices(app)  # Ctrl-C: release the serial ports, mark scanners as not read
     return 0
+
+
+def _default_public_url(host: str, port: int) -> str:
+    """Where phones reach a hub started without MOTCUA_PUBLIC_URL: the address it listens
+    on, or this machine's LAN address when it listens on all of them."""
+    import socket
+
+    if host in ("", "0.0.0.0", "::"):
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.connect(("192.0.2.1", 9))  # picks the outgoing interface; sends nothing
+            host = probe.getsockname()[0]
+        except OSError:
+            host = "127.0.0.1"
+        finally:
+            probe.close()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _port_free(host: str, port: int) -> bool:

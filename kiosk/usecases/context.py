@@ -24,6 +24,10 @@ class QueueContext:
     timezone: str = "Asia/Ho_Chi_Minh"
     clock: Callable[[], datetime] = utc_now
     public_url: str = ""  # absolute base for status URLs printed in QR codes
+    # Without a configured base (gunicorn without MOTCUA_PUBLIC_URL): the base of the
+    # request being served.  Never remembered: one request's Host header must not
+    # decide the QR codes of everyone else's tickets.
+    public_url_fallback: Callable[[], str] | None = None
     languages: tuple[str, ...] = ("vi", "en")
     kiosk_printers: dict[str, str] = field(default_factory=dict)  # kiosk name → printer name
     # Called after an issue commits with (ticket payload, print job id or None); may return
@@ -57,4 +61,5 @@ class QueueContext:
             self.publisher.publish(events)
 
     def status_url(self, token: str) -> str:
-        return f"{self.public_url.rstrip('/')}/t/{token}"
+        base = self.public_url or (self.public_url_fallback() if self.public_url_fallback else "")
+        return f"{base.rstrip('/')}/t/{token}"

@@ -267,3 +267,15 @@ def test_queue_snapshot_shows_counters_and_waiting(hub, admin):
     assert snapshot["recent_calls"][0]["number"] == "A001"
     health = requests.get(f"{hub.url}/healthz", timeout=10).json()
     assert health["db"] == "ok"
+
+
+def test_a_forged_host_header_never_reaches_the_qr_codes(hub):
+    evil = {"Host": "evil.example"}
+    requests.get(f"{hub.url}/healthz", headers=evil, timeout=10)
+    forged = requests.post(
+        f"{hub.url}/api/v1/tickets", json={"service": "HT"}, headers=evil, timeout=10
+    ).json()
+    honest = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10).json()
+    # `motcua run` prints its address into the QR codes, whatever a request claims
+    for ticket in (forged, honest):
+        assert ticket["status_url"].startswith(f"{hub.url}/t/"), ticket["status_url"]
