@@ -118,6 +118,7 @@ def _subscribe(data):
                     "centre": {"name": reader.centre.name},
                 }
                 join_room(rooms.ticket(centre, token))
+                join_room(rooms.phones(centre))  # `queue` events: "people ahead" changes
                 kind = {"ticket": token}
             else:
                 display = data.get("display", "lobby")

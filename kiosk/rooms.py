@@ -26,3 +26,13 @@ def staff(centre_id: int) -> str:
 def supervisors(centre_id: int) -> str:
     """Supervisor live views: alerts (a wait past its target, a device offline)."""
     return f"c{centre_id}:supervisors"
+
+
+def phones(centre_id: int) -> str:
+    """Citizens' /t/{token} pages: they follow the queue to keep "people ahead" right."""
+    return f"c{centre_id}:phones"
+
+
+def queue_audience(centre_id: int) -> tuple[str, ...]:
+    """Everyone shown waiting counts or positions: the `queue` event goes to all of them."""
+    return (lobby(centre_id), kiosks(centre_id), staff(centre_id), phones(centre_id))

@@ -106,7 +106,7 @@ def publish_closed(ctx: QueueContext, ticket_ids: list[int]) -> None:
         Outgoing(
             "queue",
             queue,
-            (rooms.lobby(ctx.centre_id), rooms.kiosks(ctx.centre_id), rooms.staff(ctx.centre_id)),
+            rooms.queue_audience(ctx.centre_id),
         )
     )
     ctx.publish(out)

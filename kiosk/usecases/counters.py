@@ -167,11 +167,7 @@ def _publish_after(
             Outgoing(
                 "queue",
                 queue_payload,
-                (
-                    rooms.lobby(ctx.centre_id),
-                    rooms.kiosks(ctx.centre_id),
-                    rooms.staff(ctx.centre_id),
-                ),
+                rooms.queue_audience(ctx.centre_id),
             )
         )
     ctx.publish(out)
