@@ -73,9 +73,32 @@ def all_device_status(hub) -> dict[str, dict]:
 
     try:
         stored = device_status.load_all(hub.store, hub.centre_id)
+        waiting = pending_jobs(hub.store, hub.centre_id)
     except Exception:  # health must answer even when the database does not
-        stored = {}
-    return {**stored, **hub.device_status}
+        stored, waiting = {}, None
+    merged = {**stored, **hub.device_status}
+    if waiting is not None:
+        # Jobs wait in the database until printed or dropped: count them there, not from
+        # the last status report, which is only sent when the printer's state changes.
+        for key, entry in merged.items():
+            if entry.get("kind") == "printer" or key.startswith("printer:"):
+                merged[key] = {**entry, "pending": waiting.get(key.split(":", 1)[1], 0)}
+    return merged
+
+
+def pending_jobs(store, centre_id: int) -> dict[str, int]:
+    """Print jobs still waiting, by printer name."""
+    from sqlalchemy import func, select
+
+    from kiosk.store.tables import PrintJobRow
+
+    with store.read() as session:
+        rows = session.execute(
+            select(PrintJobRow.printer, func.count())
+            .where(PrintJobRow.centre_id == centre_id, PrintJobRow.state == "pending")
+            .group_by(PrintJobRow.printer)
+        ).all()
+    return {printer: count for printer, count in rows}
 
 
 def run_device_worker(app: Flask) -> None:
@@ -113,6 +136,11 @@ def describe_devices(config: Config) -> str:
 
     lines = ["Configured devices:"]
     data = read_centre_file(config.centre_file) if config.centre_file else {}
+    stored, problem = (
+        _stored_device_status(config, data)
+        if data.get("printers") or data.get("scanners")
+        else ({}, None)
+    )
     for printer in data.get("printers", []):
         try:
             device = open_printer(
@@ -123,10 +151,12 @@ def describe_devices(config: Config) -> str:
             state = "ok" if status.ok else (status.error or _problems(status))
         except PrinterError as error:
             state = f"error: {error}"
+        waiting = stored.get(f"printer:{printer['name']}", {}).get("pending")
+        if waiting:
+            state += f", {waiting} ticket(s) waiting to print"
         lines.append(f"  printer  {printer['name']:<20} {printer['url']:<32} {state}")
     scanners = [s for s in data.get("scanners", []) if isinstance(s, dict)]
     if scanners:
-        stored, problem = _stored_device_status(config, data)
         tz = _timezone(data)
         for scanner in scanners:
             name = str(scanner.get("name", "?"))
@@ -177,7 +207,12 @@ def _stored_device_status(config: Config, data: dict) -> tuple[dict, str | None]
             centre_id = row.id if row is not None else None
         if centre_id is None:
             return {}, "status unknown: the centre is not in the database yet"
-        return device_status.load_all(store, centre_id), None
+        stored = device_status.load_all(store, centre_id)
+        waiting = pending_jobs(store, centre_id)
+        for key in {*stored, *(f"printer:{name}" for name in waiting)}:
+            if key.startswith("printer:"):
+                stored.setdefault(key, {})["pending"] = waiting.get(key.split(":", 1)[1], 0)
+        return stored, None
     except Exception as error:  # an old schema, a database that is down
         return {}, f"status unknown: {type(error).__name__}"
     finally:

@@ -88,13 +88,16 @@ def test_paper_out_keeps_the_ticket_and_prints_it_once_paper_is_back(
     ticket = take(hub)
     assert ticket["number"] == "A001" and ticket["status"] == "waiting"  # issued all the same
     assert ticket["print"]["printer_ok"] is False  # the kiosk shows the number and QR on screen
+    take(hub)
     time.sleep(1.5)
     assert cuts(printer.received) == []
+    assert printer_state(hub)["pending"] == 2  # the operator sees what waits for paper
     printer.paper_out = False
-    assert wait_until(lambda: len(cuts(printer.received)) == 1, timeout=30)
+    assert wait_until(lambda: len(cuts(printer.received)) == 2, timeout=30)
     time.sleep(2)
-    assert len(cuts(printer.received)) == 1  # printed exactly once
+    assert len(cuts(printer.received)) == 2  # each printed exactly once
     assert wait_until(lambda: printer_state(hub).get("state") == "online", timeout=35)
+    assert printer_state(hub)["pending"] == 0  # and that nothing waits any more
 
 
 def test_a_hung_printer_slows_neither_the_hub_nor_another_kiosk(hub_factory, tmp_path, printer):
