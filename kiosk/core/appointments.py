@@ -34,9 +34,32 @@ class BookingRules:
 class Booking:
     """What the rules need to know of an existing or new booking."""
 
-    person: str  # id number or phone; "" = unknown person, no per-person limit
+    # Who booked: an id number or phone, or several identities of one person
+    # (`identities_of`); "" or empty = unknown person, no per-person limit.
+    person: str | frozenset[str]
     service: str
     day: date
+
+    @property
+    def identities(self) -> frozenset[str]:
+        if isinstance(self.person, str):
+            return frozenset({self.person}) if self.person else frozenset()
+        return frozenset(p for p in self.person if p)
+
+
+def identities_of(person_id: str | None, phone: str | None) -> frozenset[str]:
+    """A person as booking systems send them: an id number, a phone, or both.  Two bookings
+    sharing either are the same person, so leaving out the id number does not lift the
+    limits.  Phones compare by digits, +84 written as 0 (VIETNAM.md)."""
+    found = set()
+    if person_id and person_id.strip():
+        found.add("id:" + person_id.strip().upper())
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    if len(digits) >= 9:
+        found.add("tel:" + digits)
+    return frozenset(found)
 
 
 def check_booking(
@@ -47,9 +70,9 @@ def check_booking(
         raise InvalidInput(
             "booking_day_out_of_range", day=new.day.isoformat(), days=rules.days_ahead
         )
-    if not new.person:
+    if not new.identities:
         return
-    same_person = [b for b in existing if b.person == new.person and b.day == new.day]
+    same_person = [b for b in existing if b.identities & new.identities and b.day == new.day]
     if len(same_person) >= rules.per_person_per_day:
         raise Conflict("booking_limit_day", limit=rules.per_person_per_day)
     if sum(1 for b in same_person if b.service == new.service) >= rules.per_person_per_field:

@@ -8,10 +8,16 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.core.appointments import Booking, BookingRules, check_booking, check_in_window
+from kiosk.core.appointments import (
+    Booking,
+    BookingRules,
+    check_booking,
+    check_in_window,
+    identities_of,
+)
 from kiosk.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from kiosk.store import repository as repo
 from kiosk.store.tables import AppointmentRow, CentreRow
@@ -77,7 +83,7 @@ def book_many(ctx: QueueContext, items: list) -> tuple[list[dict], list[Rejected
                 service = services.get(values["service"])
                 if service is None:
                     raise NotFound("unknown_service", service=values["service"])
-                person = values["person_id"] or values["phone"]
+                person = identities_of(values["person_id"], values["phone"])
                 existing = (
                     session.execute(
                         select(AppointmentRow).where(
@@ -90,11 +96,11 @@ def book_many(ctx: QueueContext, items: list) -> tuple[list[dict], list[Rejected
                     .all()
                 )
                 if (
-                    any(row.code == values["code"] for row in existing)
+                    any(row.code.upper() == values["code"].upper() for row in existing)
                     or session.execute(
                         select(AppointmentRow.id).where(
                             AppointmentRow.centre_id == ctx.centre_id,
-                            AppointmentRow.code == values["code"],
+                            same_code(values["code"]),
                         )
                     ).first()
                 ):
@@ -102,7 +108,11 @@ def book_many(ctx: QueueContext, items: list) -> tuple[list[dict], list[Rejected
                 check_booking(
                     Booking(person, service.code, values["day"]),
                     [
-                        Booking(r.person_id or r.phone, code_by_id.get(r.service_id, ""), r.day)
+                        Booking(
+                            identities_of(r.person_id, r.phone),
+                            code_by_id.get(r.service_id, ""),
+                            r.day,
+                        )
                         for r in existing
                     ],
                     today,
@@ -184,12 +194,16 @@ def appointments_for_day(ctx: QueueContext, day: date) -> list[dict]:
         return [_payload(r, codes.get(r.service_id, "")) for r in rows]
 
 
+def same_code(code: str):
+    """Booking codes match whatever the case: a scanner in caps-lock mode, a code typed
+    in lower case, or a booking system that printed it in capitals."""
+    return func.upper(AppointmentRow.code) == code.strip()[:64].upper()
+
+
 def find_booking(ctx: QueueContext, code: str) -> AppointmentRow | None:
     with ctx.store.read() as session:
         return session.execute(
-            select(AppointmentRow).where(
-                AppointmentRow.centre_id == ctx.centre_id, AppointmentRow.code == code.strip()[:64]
-            )
+            select(AppointmentRow).where(AppointmentRow.centre_id == ctx.centre_id, same_code(code))
         ).scalar_one_or_none()
 
 
@@ -199,9 +213,7 @@ def check_in(ctx: QueueContext, code: str, kiosk: str | None = None) -> dict:
     with ctx.store.write() as session:
         row = session.execute(
             select(AppointmentRow)
-            .where(
-                AppointmentRow.centre_id == ctx.centre_id, AppointmentRow.code == code.strip()[:64]
-            )
+            .where(AppointmentRow.centre_id == ctx.centre_id, same_code(code))
             .with_for_update()
         ).scalar_one_or_none()
         if row is None or row.state == "cancelled":

@@ -113,7 +113,7 @@ def _booked_service(ctx: QueueContext, code: str) -> str | None:
             .join(AppointmentRow, AppointmentRow.service_id == ServiceRow.id)
             .where(
                 AppointmentRow.centre_id == ctx.centre_id,
-                AppointmentRow.code == code[:64],
+                appointments.same_code(code),
                 ServiceRow.active.is_(True),
             )
         ).scalar_one_or_none()

@@ -75,3 +75,21 @@ def test_accepted_bookings_never_break_the_limits(requests):
 def test_rules_from_centre_settings():
     rules = BookingRules.from_settings({"per_person_per_day": 3, "early_min": "30", "other": 1})
     assert (rules.per_person_per_day, rules.early_min, rules.late_min) == (3, 30, 10)
+
+
+def test_the_same_phone_is_the_same_person_with_or_without_an_id_number():
+    from kiosk.core.appointments import identities_of
+
+    with_id = Booking(identities_of("001099012345", "0912 345 678"), "DD", TODAY)
+    # the booking system left out the id number the second time: still one person
+    phone_only = Booking(identities_of(None, "+84 912 345 678"), "DD", TODAY)
+    with pytest.raises(Conflict) as refused:
+        check_booking(phone_only, [with_id], TODAY, RULES)
+    assert refused.value.code == "booking_limit_field"
+    # and the id number alone, with another phone, is the same person too
+    id_only = Booking(identities_of("001099012345", "0987000111"), "DD", TODAY)
+    with pytest.raises(Conflict):
+        check_booking(id_only, [with_id], TODAY, RULES)
+    # a stranger with no phone and no id is not limited by someone else's bookings
+    check_booking(Booking(identities_of(None, None), "DD", TODAY), [with_id], TODAY, RULES)
+    check_booking(Booking(identities_of(None, "0911000222"), "DD", TODAY), [with_id], TODAY, RULES)
