@@ -1,13 +1,22 @@
 """Who is asking: Flask-Login sessions for browser pages, signed bearer
-tokens for API clients, and the role rules both share."""
+tokens for API clients, and the role rules both share.
+
+Both carry a credential stamp: a keyed hash of the user's credential version,
+role and password hash.  Changing any of them (a password reset, `motcua user
+add` on an existing name, a role change, a deactivation: see
+kiosk/usecases/admin_users.py) changes the stamp, so every earlier session and
+token of that user stops working at its next request.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, request
-from flask_login import UserMixin, current_user
+from flask_login import UserMixin, current_user, login_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -36,12 +45,23 @@ class User(UserMixin):
     role: str
     counter_number: int | None
     centre_id: int
+    stamp: str = ""  # credential_stamp(row) when loaded: ends old sessions and tokens
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
         return cls(
-            row.id, row.username, row.display_name, row.role, row.counter_number, row.centre_id
+            row.id,
+            row.username,
+            row.display_name,
+            row.role,
+            row.counter_number,
+            row.centre_id,
+            credential_stamp(row),
         )
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the id and the credential stamp."""
+        return f"{self.id}:{self.stamp}"
 
     def at_least(self, role: str) -> bool:
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
@@ -53,7 +73,14 @@ class User(UserMixin):
         return self.role == "clerk" and (self.counter_number in (None, number))
 
 
-def _load(user_id: int) -> User | None:
+def credential_stamp(row: UserRow) -> str:
+    """Changes whenever the user's credentials do: version, role or password."""
+    material = f"{row.id}|{row.credential_version or 0}|{row.role}|{row.password_hash}"
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _load(user_id: int, stamp: str) -> User | None:
     store = current_app.extensions["motcua"].store
     with store.read() as session:
         row = session.get(UserRow, user_id)
@@ -63,15 +90,30 @@ def _load(user_id: int) -> User | None:
             or row.centre_id != current_app.extensions["motcua"].centre_id
         ):
             return None
-        return User.from_row(row)
+        user = User.from_row(row)
+        # A session or token from before a password, role or activity change: refused.
+        return user if hmac.compare_digest(user.stamp.encode(), stamp.encode()) else None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    user_id, _, stamp = session_id.partition(":")
     try:
-        return _load(int(user_id))
+        return _load(int(user_id), stamp)
     except ValueError:
         return None
+
+
+def renew_login(user_id: int) -> None:
+    """After an admin changed their own password or role: keep their own browser
+    session (with the new stamp) while every other login of theirs ends."""
+    if not (current_user and current_user.is_authenticated and current_user.id == user_id):
+        return
+    store = current_app.extensions["motcua"].store
+    with store.read() as session:
+        row = session.get(UserRow, user_id)
+        if row is not None and row.active:
+            login_user(User.from_row(row))
 
 
 def check_credentials(username: str, password: str) -> User | None:
@@ -90,7 +132,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def issue_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "c": user.centre_id})
+    return _serializer().dumps({"uid": user.id, "c": user.centre_id, "s": user.stamp})
 
 
 def bearer_token() -> str | None:
@@ -109,7 +151,7 @@ def current_actor() -> User | None:
     if token:
         try:
             data = _serializer().loads(token, max_age=TOKEN_MAX_AGE_S)
-            actor = _load(int(data["uid"]))
+            actor = _load(int(data["uid"]), str(data["s"]))
         except (BadSignature, SignatureExpired, KeyError, ValueError, TypeError):
             actor = None
         if actor is None:

@@ -83,6 +83,7 @@ MESSAGES = {
     "invalid_timezone": _l("Unknown time zone %(timezone)s (for example Asia/Ho_Chi_Minh)."),
     "invalid_languages": _l("Choose at least one language for the calls."),
     "invalid_repeat": _l("Say each call from %(low)s to %(high)s times."),
+    "invalid_rating_window": _l("Ratings are accepted for %(low)s to %(high)s minutes."),
     "printer_elsewhere": _l(
         "Printer %(printer)s is driven by the device worker process: "
         "run `motcua printer test %(printer)s` on that machine."
@@ -105,6 +106,14 @@ MESSAGES = {
     "already_rated": _l("Ticket %(number)s has already been rated."),
     "not_rateable": _l("Ticket %(number)s can be rated only after it was served."),
     "invalid_score": _l("The rating must be a whole number from 1 to 5."),
+    "invalid_reason": _l("Choose the reasons from those offered on the rating screen."),
+    "comment_too_long": _l("A comment has at most %(max)s characters."),
+    "rating_closed": _l(
+        "Ticket %(number)s can no longer be rated: ratings are taken up to %(minutes)s minutes after service."
+    ),
+    "not_this_counter": _l(
+        "Ticket %(number)s is not for counter %(counter)s: a clerk acts only on the tickets of their own counter."
+    ),
     # reports (/reports, /api/v1/reports/summary)
     "invalid_report_day": _l("%(day)s is not a date: write %(name)s as YYYY-MM-DD."),
     "report_range_reversed": _l("The first day comes after the last day."),

@@ -137,6 +137,9 @@ class CentreForm(FlaskForm):
     timezone = StringField(_l("Time zone"), required(64))
     hours_text = TextAreaField(_l("Opening hours"), optional(1000))
     holidays_text = TextAreaField(_l("Holidays (closed all day)"), optional(4000))
+    rating_window_min = WholeNumberField(
+        _l("Ratings accepted for (minutes after service)"), number(1, 24 * 60)
+    )
 
 
 class DisplayForm(FlaskForm):

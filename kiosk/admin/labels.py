@@ -37,6 +37,7 @@ ACTIONS = {
     "counter.transfer": _l("Transferred"),
     "counter.pause": _l("Paused"),
     "counter.resume": _l("Resumed"),
+    "ticket.cancel": _l("Ticket cancelled"),
 }
 ROLES = {"admin": _l("Administrator"), "supervisor": _l("Supervisor"), "clerk": _l("Clerk")}
 BOOKING_STATES = {

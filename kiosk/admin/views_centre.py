@@ -54,6 +54,7 @@ def centre():
                     form.timezone.data,
                     form.hours_text.data or "",
                     form.holidays_text.data or "",
+                    form.rating_window_min.data,
                 ),
             )
             return done(_("Centre settings saved."), "admin.centre")

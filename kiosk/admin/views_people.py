@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from kiosk.admin import bp
 from kiosk.admin.forms import ButtonForm, PasswordForm, UserForm
 from kiosk.admin.guard import actor_id, ctx, done, explain, page_role
+from kiosk.auth import renew_login
 from kiosk.core.errors import DomainError, InvalidInput
 from kiosk.usecases import admin_users, admin_views
 
@@ -92,6 +93,7 @@ def user(user_id: int):
                 display_name=form.display_name.data or "",
                 counter=_counter(form),
             )
+            renew_login(user_id)  # a role change ends the user's other logins
             return done(_("User %(name)s saved.", name=current.username), "admin.users")
         except DomainError as refused:
             error = explain(refused)
@@ -120,6 +122,7 @@ def reset_password(user_id: int):
     if password_form.validate_on_submit():
         try:
             admin_users.reset_password(ctx(), actor_id(), user_id, password_form.password.data)
+            renew_login(user_id)  # the new password ends the user's other logins
             return done(_("New password set for %(name)s.", name=current.username), "admin.users")
         except DomainError as refused:
             error = explain(refused)

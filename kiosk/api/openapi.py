@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from kiosk.api import bp
+from kiosk.usecases import rating
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 BEARER = [{"bearer": []}]
@@ -301,6 +302,11 @@ SPEC = {
         "/api/v1/tickets/{ticket_id}/rating": {
             "post": {
                 "summary": "Rate the service of a finished ticket (once)",
+                "description": (
+                    "Accepted once per ticket, within the centre's rating window after the "
+                    "ticket was finished (`rating_window_min`, default "
+                    f"{rating.DEFAULT_WINDOW_MIN} min; 409 `rating_closed` after it)."
+                ),
                 "parameters": [ID_PARAM],
                 "requestBody": _body(
                     {
@@ -308,8 +314,11 @@ SPEC = {
                         "required": ["score"],
                         "properties": {
                             "score": {"type": "integer", "minimum": 1, "maximum": 5},
-                            "reasons": {"type": "array", "items": {"type": "string"}},
-                            "comment": {"type": "string"},
+                            "reasons": {
+                                "type": "array",
+                                "items": {"type": "string", "enum": list(rating.REASONS)},
+                            },
+                            "comment": {"type": "string", "maxLength": rating.MAX_COMMENT},
                         },
                     }
                 ),

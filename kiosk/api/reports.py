@@ -21,10 +21,13 @@ def _summary() -> dict:
     return reports.summary_for_request(ctx(), first, last)
 
 
-def _download(body: bytes, mimetype: str, summary: dict, extension: str) -> Response:
+def _download(body: bytes, content_type: str, summary: dict, extension: str) -> Response:
+    """`content_type` is the header as sent (a `mimetype` would get a second charset)."""
     name = f"motcua-report-{summary['from']}-{summary['to']}.{extension}"
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -1,5 +1,10 @@
 """The report as files for LibreOffice and Excel: CSV (UTF-8 with a byte-order
-mark, so Vietnamese opens intact) and XLSX (one sheet per grouping)."""
+mark, so Vietnamese opens intact) and XLSX (one sheet per grouping).
+
+Names come from admins and rating reasons from citizens, so text never becomes
+a formula: XLSX text cells are stored as strings explicitly, and a CSV text
+that a spreadsheet would read as a formula (leading = + - @, tab or carriage
+return) gets a leading apostrophe (OWASP "CSV injection")."""
 
 from __future__ import annotations
 
@@ -11,23 +16,48 @@ from flask_babel import gettext as _
 from kiosk.reporting.labels import COLUMNS, SECTIONS, SHEETS, cell, row_name
 
 ORDER = ("totals", "by_service", "by_counter", "by_clerk", "by_hour")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rows(summary: dict, section: str) -> list[dict]:
     return [summary["totals"]] if section == "totals" else summary[section]
 
 
+def csv_safe(value: object) -> object:
+    """A text a spreadsheet would run as a formula, made plain text; numbers as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(summary: dict, lang: str) -> bytes:
     """Every grouping in one table: a Grouping column, then the name, then the figures."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("From"), summary["from"], _("To"), summary["to"]])
-    writer.writerow([_("Grouping"), _("Name"), *(str(c.label) for c in COLUMNS)])
+
+    def write(values) -> None:
+        writer.writerow([csv_safe(v) for v in values])
+
+    write([_("From"), summary["from"], _("To"), summary["to"]])
+    write([_("Grouping"), _("Name"), *(str(c.label) for c in COLUMNS)])
     for section in ORDER:
         for row in _rows(summary, section):
             values = ("" if (v := cell(c, row)) is None else v for c in COLUMNS)
-            writer.writerow([str(SECTIONS[section]), row_name(section, row, lang), *values])
+            write([str(SECTIONS[section]), row_name(section, row, lang), *values])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def _put(sheet, row: int, values: list) -> None:
+    """One row of cells; text is stored as a string even when it starts with "="."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for column, value in enumerate(values, start=1):
+        target = sheet.cell(row=row, column=column)
+        if isinstance(value, str):
+            target.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            target.data_type = "s"  # openpyxl would make "=…" a formula
+        else:
+            target.value = value
 
 
 def to_xlsx(summary: dict, lang: str) -> bytes:
@@ -40,13 +70,13 @@ def to_xlsx(summary: dict, lang: str) -> bytes:
     bold = Font(bold=True)
     for section in ORDER:
         sheet = book.create_sheet(str(SHEETS[section])[:31])
-        sheet.append([_("From"), summary["from"], _("To"), summary["to"]])
+        _put(sheet, 1, [_("From"), summary["from"], _("To"), summary["to"]])
         header = [str(SECTIONS[section]), *(str(c.label) for c in COLUMNS)]
-        sheet.append(header)
+        _put(sheet, 2, header)
         for column in range(1, len(header) + 1):
             sheet.cell(row=2, column=column).font = bold
-        for row in _rows(summary, section):
-            sheet.append([row_name(section, row, lang), *(cell(c, row) for c in COLUMNS)])
+        for index, row in enumerate(_rows(summary, section), start=3):
+            _put(sheet, index, [row_name(section, row, lang), *(cell(c, row) for c in COLUMNS)])
         formats = {"share": "0.0%", "minutes": "0.0"}
         for index, column in enumerate(COLUMNS, start=2):
             letter = get_column_letter(index)

@@ -109,6 +109,9 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     counter_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised by every change that must end the user's earlier sessions and API tokens
+    # (password, role, deactivation): part of kiosk.auth.credential_stamp.
+    credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DailySequenceRow(Base):

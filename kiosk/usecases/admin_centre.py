@@ -1,4 +1,5 @@
-"""Admin changes to the centre (name, time zone, opening hours, holidays) and
+"""Admin changes to the centre (name, time zone, opening hours, holidays, how
+long after service a ticket may be rated) and
 to what screens show and say (ticker, ticket footer, voice on/off, spoken
 languages, how often a call is repeated).
 
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.core import hours
 from kiosk.core.errors import InvalidInput
 from kiosk.store.tables import CentreRow
-from kiosk.usecases import audit
+from kiosk.usecases import audit, rating
 from kiosk.usecases.admin_setup import changes
 from kiosk.usecases.broadcast import publish_setup
 from kiosk.usecases.context import QueueContext
@@ -32,6 +33,7 @@ class CentreValues:
     timezone: str
     hours_text: str = ""
     holidays_text: str = ""
+    rating_window_min: int | None = None  # None: leave as it is
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ def update_centre(ctx: QueueContext, user_id: int | None, values: CentreValues) 
         "opening_hours": hours.hours_from_text(values.hours_text),
         "holidays": hours.holidays_from_text(values.holidays_text),
     }
+    if values.rating_window_min is not None:
+        if not 1 <= values.rating_window_min <= rating.MAX_WINDOW_MIN:
+            raise InvalidInput("invalid_rating_window", low=1, high=rating.MAX_WINDOW_MIN)
+        settings["rating_window_min"] = values.rating_window_min
     changed = _save(ctx, user_id, "centre.update", {"name": name, "timezone": timezone}, settings)
     ctx.timezone = timezone
     return changed

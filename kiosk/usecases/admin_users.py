@@ -2,8 +2,10 @@
 deactivate / reactivate, reset a password.
 
 Passwords are stored as werkzeug scrypt hashes, never in clear.  An account
-is deactivated, not deleted, so the audit log and reports keep its name; a
-deactivated user's session and API tokens stop working at their next request.
+is deactivated, not deleted, so the audit log and reports keep its name.
+A password reset, a role change, a deactivation or a reactivation raises the
+user's `credential_version`: their earlier sessions and API tokens stop
+working at their next request (kiosk/auth.py), also after a reactivation.
 The centre always keeps one active admin, and nobody deactivates themselves.
 """
 
@@ -45,6 +47,11 @@ def _user(session, centre_id: int, user_id: int) -> UserRow:
     if row is None or row.centre_id != centre_id:
         raise NotFound("unknown_user", user=user_id)
     return row
+
+
+def _end_sessions(row: UserRow) -> None:
+    """Every earlier login (cookie session, bearer token) of this user stops working."""
+    row.credential_version = (row.credential_version or 0) + 1
 
 
 def _other_active_admins(session, centre_id: int, user_id: int) -> int:
@@ -126,6 +133,8 @@ def update_user(
             "counter_number": counter,
         }
         changed = changes(row, values)
+        if "role" in changed:
+            _end_sessions(row)
         apply(row, values)
         if changed:
             audit.record(
@@ -144,6 +153,7 @@ def set_active(ctx: QueueContext, actor_id: int | None, user_id: int, active: bo
         if row.active == active:
             return
         row.active = active
+        _end_sessions(row)
         action = "user.activate" if active else "user.deactivate"
         audit.record(session, ctx.centre_id, ctx.now(), actor_id, action, row.username, {})
 
@@ -153,5 +163,6 @@ def reset_password(ctx: QueueContext, actor_id: int | None, user_id: int, passwo
     with ctx.store.write() as session:
         row = _user(session, ctx.centre_id, user_id)
         row.password_hash = generate_password_hash(password)
+        _end_sessions(row)
         # The audit row says that it happened, never the password.
         audit.record(session, ctx.centre_id, ctx.now(), actor_id, "user.password", row.username, {})

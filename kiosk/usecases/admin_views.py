@@ -10,6 +10,7 @@ from sqlalchemy import select
 from kiosk.core import hours
 from kiosk.store import repository as repo
 from kiosk.store.tables import AppointmentRow, CentreRow, PriorityGroupRow, TicketRow, UserRow
+from kiosk.usecases import rating
 from kiosk.usecases.context import QueueContext
 
 
@@ -22,6 +23,7 @@ def centre(ctx: QueueContext) -> dict:
             "timezone": row.timezone,
             "hours_text": hours.hours_to_text(settings.get("opening_hours")),
             "holidays_text": "\n".join(settings.get("holidays", [])),
+            "rating_window_min": rating.window_minutes(settings),
             "ticker": settings.get("ticker", ""),
             "footer": settings.get("footer", ""),
             "voice": settings.get("voice", True),

@@ -1,4 +1,8 @@
-"""Issuing, reading and cancelling tickets."""
+"""Issuing, reading and cancelling tickets.
+
+A cancel is audited (`ticket.cancel`, who and why).  A clerk bound to a counter
+cancels only tickets that counter could call: of a field it serves, or sent to
+it; supervisors and admins (and unbound clerks) cancel any waiting ticket."""
 
 from __future__ import annotations
 
@@ -11,16 +15,22 @@ from sqlalchemy.exc import IntegrityError
 
 from kiosk import rooms
 from kiosk.core import numbering, states
-from kiosk.core.errors import Conflict, InvalidInput, NotFound
+from kiosk.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from kiosk.core.model import Event
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
 from kiosk.store.tables import CentreRow, PrintJobRow, TicketRow
-from kiosk.usecases import availability, closing
+from kiosk.usecases import audit, availability, closing
 from kiosk.usecases.context import QueueContext
 from kiosk.usecases.views import QueueReader
 
 SOURCES = ("kiosk", "web", "scan")
+
+
+class NotThisCounter(DomainError):
+    """A bound clerk acting on a ticket their counter does not serve."""
+
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -144,11 +154,7 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
             Outgoing(
                 "queue",
                 queue,
-                (
-                    rooms.lobby(ctx.centre_id),
-                    rooms.kiosks(ctx.centre_id),
-                    rooms.staff(ctx.centre_id),
-                ),
+                rooms.queue_audience(ctx.centre_id),
             ),
         ]
     )
@@ -174,17 +180,48 @@ def ticket_by_token(ctx: QueueContext, token: str) -> dict:
         return reader.ticket_payload(row, history=True)
 
 
-def cancel_ticket(ctx: QueueContext, ticket_id: int, reason: str = "") -> dict:
+def _check_counter(session, ctx: QueueContext, row: TicketRow, code: str, counter: int) -> None:
+    """A clerk bound to `counter` may touch only tickets that counter could call."""
+    if row.target_counter is not None:
+        allowed = row.target_counter == counter
+    else:
+        counter_row = repo.counter_row(session, ctx.centre_id, counter)
+        allowed = code in repo.counter_service_codes(session, counter_row.id)
+    if not allowed:
+        raise NotThisCounter("not_this_counter", number=row.number, counter=counter)
+
+
+def cancel_ticket(
+    ctx: QueueContext,
+    ticket_id: int,
+    reason: str = "",
+    *,
+    user_id: int | None = None,
+    only_counter: int | None = None,
+) -> dict:
+    """Cancel a waiting ticket.  `only_counter`: the acting clerk's bound counter,
+    which limits them to tickets that counter serves (None: any ticket)."""
     now = ctx.now()
     with ctx.store.write() as session:
         row = repo.ticket_row(session, ctx.centre_id, ticket_id, lock=True)
         code_by_id = {s.id: s.code for s in repo.services_of(session, ctx.centre_id)}
+        if only_counter is not None:
+            _check_counter(session, ctx, row, code_by_id.get(row.service_id, ""), only_counter)
         ticket = repo.to_ticket(row, code_by_id)
         if ticket.status.is_held:
             raise Conflict("ticket_at_counter", number=ticket.number, counter=ticket.counter)
         cancelled, events = states.cancel(ticket, now, reason)
         repo.apply_ticket(row, cancelled, {v: k for k, v in code_by_id.items()})
-        repo.add_events(session, ctx.centre_id, events)
+        repo.add_events(session, ctx.centre_id, events, user_id=user_id)
+        audit.record(
+            session,
+            ctx.centre_id,
+            now,
+            user_id,
+            "ticket.cancel",
+            row.number,
+            {"service": code_by_id.get(row.service_id), "reason": reason},
+        )
     with ctx.store.read() as session:
         reader = QueueReader(ctx, session)
         payload = reader.ticket_payload(session.get(TicketRow, ticket_id))
@@ -195,11 +232,7 @@ def cancel_ticket(ctx: QueueContext, ticket_id: int, reason: str = "") -> dict:
             Outgoing(
                 "queue",
                 queue,
-                (
-                    rooms.lobby(ctx.centre_id),
-                    rooms.kiosks(ctx.centre_id),
-                    rooms.staff(ctx.centre_id),
-                ),
+                rooms.queue_audience(ctx.centre_id),
             ),
         ]
     )

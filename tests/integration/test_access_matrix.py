@@ -269,6 +269,36 @@ def test_a_clerk_works_only_at_their_own_counter(locked_hub, people):
     assert supervisor.post(f"{locked_hub.url}/api/v1/counters/2/resume", json={}, timeout=10).ok
 
 
+def test_a_clerk_cancels_only_their_counters_tickets_and_every_cancel_is_audited(
+    locked_hub, people
+):
+    sessions, devices = people
+    url = locked_hub.url
+
+    def take(service: str) -> dict:
+        issued = devices["kiosk"].post(f"{url}/api/v1/tickets", json={"service": service})
+        assert issued.status_code == 201, issued.text
+        return issued.json()
+
+    pickup, land = take("TKQ"), take("DD")  # counter 1 serves HT and DD, not TKQ
+    clerk, supervisor = sessions["clerk"], sessions["supervisor"]
+    refused = clerk.post(f"{url}/api/v1/tickets/{pickup['id']}/cancel", json={}, timeout=10)
+    assert refused.status_code == 403 and refused.json()["error"] == "not_this_counter"
+    mine = clerk.post(
+        f"{url}/api/v1/tickets/{land['id']}/cancel", json={"reason": "Khách về"}, timeout=10
+    )
+    assert mine.status_code == 200 and mine.json()["status"] == "cancelled"
+    anyone = supervisor.post(f"{url}/api/v1/tickets/{pickup['id']}/cancel", json={}, timeout=10)
+    assert anyone.status_code == 200 and anyone.json()["status"] == "cancelled"
+
+    page = sessions["admin"].get(f"{url}/admin/audit", params={"lang": "en"}, timeout=10).text
+    rows = re.findall(r'<tr data-action="ticket.cancel">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2  # the refused cancel changed nothing and left no row
+    assert "super1" in rows[0] and pickup["number"] in rows[0]
+    assert "clerk1" in rows[1] and land["number"] in rows[1] and "Khách về" in rows[1]
+    assert "Ticket cancelled" in rows[0]
+
+
 def _subscribe(url: str, payload: dict, headers: dict | None = None) -> dict:
     client = socketio.Client(reconnection=False)
     client.connect(url, transports=["websocket"], headers=headers or {}, wait_timeout=10)

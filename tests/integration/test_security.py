@@ -205,3 +205,71 @@ def test_screens_from_another_site_are_refused(hub):
     finally:
         client.disconnect()
     assert not connected, "a page on another site could follow the queue"
+
+
+def _user_id(desk, username: str) -> str:
+    page = desk.get("/admin/users").text
+    return re.search(rf'<tr data-user="{username}".*?/admin/users/(\d+)"', page, re.S).group(1)
+
+
+def _still_in(hub, cookie_session: requests.Session, token: str) -> tuple[bool, bool]:
+    """(the cookie session opens /counter, the bearer token is accepted)."""
+    page = cookie_session.get(f"{hub.url}/counter", allow_redirects=False, timeout=10)
+    api = requests.get(
+        f"{hub.url}/api/v1/tickets/1", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert api.status_code in (200, 401, 404), api.text
+    return page.status_code == 200, api.status_code != 401
+
+
+def test_a_password_reset_role_change_or_deactivation_ends_earlier_logins(hub):
+    from tests.integration.test_admin import CONFIRM, Desk
+
+    requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+    desk = Desk(hub)
+    clerk = _user_id(desk, "clerk1")
+
+    browser, _ = login(hub)
+    token = hub.token("clerk1", "test-clerk-pass")
+    assert _still_in(hub, browser, token) == (True, True)
+    desk.post(
+        f"/admin/users/{clerk}/password", {"password": "mat-khau-moi"}, f"/admin/users/{clerk}"
+    )
+    assert _still_in(hub, browser, token) == (False, False)
+    assert (
+        requests.post(  # the old token is refused on writes too
+            f"{hub.url}/api/v1/counters/1/pause",
+            headers={"Authorization": f"Bearer {token}"},
+            json={},
+            timeout=10,
+        ).json()["error"]
+        == "login_required"
+    )
+
+    browser, _ = login(hub, "clerk1", "mat-khau-moi")
+    token = hub.token("clerk1", "mat-khau-moi")
+    desk.post(f"/admin/users/{clerk}/deactivate", CONFIRM, "/admin/users")
+    desk.post(f"/admin/users/{clerk}/activate", CONFIRM, "/admin/users")
+    assert _still_in(hub, browser, token) == (False, False)  # not back with the account
+
+    browser, _ = login(hub, "clerk1", "mat-khau-moi")
+    token = hub.token("clerk1", "mat-khau-moi")
+    # Renaming changes no right: the logins stay; a new role ends them.
+    same_role = {"display_name": "Nguyễn Văn An", "role": "clerk", "counter": "1"}
+    assert desk.post(f"/admin/users/{clerk}", {**same_role, "display_name": "An"}).ok
+    assert _still_in(hub, browser, token) == (True, True)
+    assert desk.post(f"/admin/users/{clerk}", {**same_role, "role": "supervisor"}).ok
+    assert _still_in(hub, browser, token) == (False, False)
+    assert login(hub, "clerk1", "mat-khau-moi")[0].get(f"{hub.url}/supervisor", timeout=10).ok
+
+    # An admin who resets their own password stays logged in on this browser only.
+    admin_token = hub.token()
+    me = _user_id(desk, "admin")
+    desk.post(f"/admin/users/{me}/password", {"password": "admin-moi-2026"}, f"/admin/users/{me}")
+    assert desk.get("/admin/users", allow_redirects=False).status_code == 200
+    stale = requests.get(
+        f"{hub.url}/api/v1/reports/summary",
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=10,
+    )
+    assert stale.status_code == 401
