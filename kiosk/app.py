@@ -97,6 +97,10 @@ def create_app(config: Config | None = None) -> Flask:
 
     store, centre_id, centre_file = _open_store(config)
     mode = asyncmode.current()
+    # Imported before init_app: its @socketio.on handlers then join the list every
+    # init_app installs, so a second app in one process (tests) has them too.
+    from kiosk.realtime import SocketIOPublisher
+
     socketio.init_app(
         app,
         async_mode=mode,
@@ -107,8 +111,6 @@ def create_app(config: Config | None = None) -> Flask:
         # No cors_allowed_origins: engine.io's default accepts only the hub's own origin
         # (an empty list would switch the check off).
     )
-    from kiosk.realtime import SocketIOPublisher
-
     with store.read() as session:
         centre = session.get(repo.CentreRow, centre_id)
         timezone = centre.timezone
