@@ -17,6 +17,10 @@ worker_connections = 2000  # lobby TVs, counter screens and phones all hold a co
 timeout = 60
 graceful_timeout = 20
 keepalive = 30
-accesslog = "-"
-errorlog = "-"
+# MOTCUA_LOG_DIR (deploy: /var/log/motcua, rotated by deploy/logrotate.motcua): one access
+# and one error log per process; unset, both go to the journal through stdout.
+_log_dir = os.environ.get("MOTCUA_LOG_DIR", "")
+_port = bind.rsplit(":", 1)[-1]
+accesslog = os.path.join(_log_dir, f"access-{_port}.log") if _log_dir else "-"
+errorlog = os.path.join(_log_dir, f"error-{_port}.log") if _log_dir else "-"
 loglevel = os.environ.get("MOTCUA_LOG_LEVEL", "info").lower()

@@ -23,7 +23,9 @@ def test_gunicorn_gevent_worker_serves_calls_live(tmp_path, postgres_url):
         "MOTCUA_INSTANCE": str(tmp_path / "instance"),
         "MOTCUA_SECRET_KEY": "test-secret",
         "MOTCUA_BIND": f"127.0.0.1:{port}",
+        "MOTCUA_LOG_DIR": str(tmp_path / "logs"),
     }
+    (tmp_path / "logs").mkdir()
     subprocess.run(
         [sys.executable, "-m", "kiosk", "db", "upgrade"], env=env, check=True, capture_output=True
     )
@@ -48,7 +50,11 @@ def test_gunicorn_gevent_worker_serves_calls_live(tmp_path, postgres_url):
         lobby = Screen(url, {"display": "lobby"})
         try:
             lobby.wait_for("snapshot")
-            requests.post(f"{url}/api/v1/tickets", json={"service": "HT"}, timeout=5)
+            status_url = requests.post(
+                f"{url}/api/v1/tickets", json={"service": "HT"}, timeout=5
+            ).json()["status_url"]
+            # no MOTCUA_PUBLIC_URL: the QR points where this request reached the hub
+            assert status_url.startswith(f"{url}/t/")
             token = requests.post(
                 f"{url}/api/v1/auth/token",
                 json={"username": "admin", "password": "test-admin-pass"},
@@ -61,6 +67,9 @@ def test_gunicorn_gevent_worker_serves_calls_live(tmp_path, postgres_url):
             )
             call = lobby.wait_for("call")
             assert (call["number"], call["counter"]) == ("A001", 4)
+            # the access log logrotate rotates (deploy/logrotate.motcua)
+            access = (tmp_path / "logs" / f"access-{port}.log").read_text()
+            assert '"POST /api/v1/tickets HTTP/1.1" 201' in access
         finally:
             lobby.close()
     finally:
