@@ -224,6 +224,8 @@ class QueueReader:
         if row.counter_number is not None:
             counter = next((c for c in self.counters if c.number == row.counter_number), None)
             data["counter_name"] = counter.name if counter else None
+        if row.parent_id:
+            data["transfer"] = self.transfers_into([row]).get(row.id)
         if history:
             data["history"] = self.history(row)
         return data
@@ -259,6 +261,8 @@ class QueueReader:
                     "appointment_at": iso(ticket.appointment_at),
                     "called_at": iso(ticket.called_at),
                     "started_at": iso(ticket.started_at),
+                    # the previous clerk's note and counter, for the clerk who now serves
+                    "transfer": self.transfers_into([ticket]).get(ticket.id),
                 }
         clerk = self.session.get(UserRow, row.current_user_id) if row.current_user_id else None
         return {
@@ -272,17 +276,41 @@ class QueueReader:
         }
 
     def recent_calls(self, limit: int = 10) -> list[dict]:
+        """Today's calls, newest first: the last `limit` calls and recalls, plus the latest
+        call of every counter in every field.
+
+        The latest per (counter, field) pair keeps every screen right after a (re)connect:
+        ten recalls at one counter must not push the other counters off a lobby, and a
+        TV limited to some fields or counters still finds each counter's latest call
+        among the ones it shows.
+        """
         day_start = self.day_start()
+        today = (
+            EventRow.centre_id == self.ctx.centre_id,
+            EventRow.kind.in_(("called", "recalled")),
+            EventRow.at >= day_start,
+        )
+        newest = (
+            select(EventRow.id)
+            .where(*today)
+            .order_by(EventRow.at.desc(), EventRow.id.desc())
+            .limit(limit)
+        )
+        latest_per_pair = (
+            select(func.max(EventRow.id))
+            .join(TicketRow, TicketRow.id == EventRow.ticket_id)
+            .where(*today)
+            .group_by(EventRow.counter_number, TicketRow.service_id)
+        )
+        ids = set(self.session.execute(newest).scalars())
+        ids |= set(self.session.execute(latest_per_pair).scalars())
+        if not ids:
+            return []
         rows = self.session.execute(
             select(EventRow, TicketRow)
             .join(TicketRow, TicketRow.id == EventRow.ticket_id)
-            .where(
-                EventRow.centre_id == self.ctx.centre_id,
-                EventRow.kind.in_(("called", "recalled")),
-                EventRow.at >= day_start,
-            )
+            .where(EventRow.id.in_(ids))
             .order_by(EventRow.at.desc(), EventRow.id.desc())
-            .limit(limit)
         ).all()
         names = {c.number: c.name for c in self.counters}
         return [
@@ -296,6 +324,34 @@ class QueueReader:
             }
             for e, t in rows
         ]
+
+    def transfers_into(self, rows: list[TicketRow]) -> dict[int, dict]:
+        """For tickets that came by transfer: where from and the sending clerk's note, by ticket id."""
+        parents = {r.parent_id: r.id for r in rows if r.parent_id}
+        if not parents:
+            return {}
+        events = self.session.execute(
+            select(EventRow)
+            .where(EventRow.ticket_id.in_(parents), EventRow.kind == "transferred")
+            .order_by(EventRow.at, EventRow.id)
+        ).scalars()
+        parent_services = dict(
+            self.session.execute(
+                select(TicketRow.id, TicketRow.service_id).where(TicketRow.id.in_(parents))
+            ).all()
+        )
+        names = {c.number: c.name for c in self.counters}
+        result = {}
+        for event in events:  # the last transfer of a parent wins (there is only one)
+            data = event.data or {}
+            result[parents[event.ticket_id]] = {
+                "note": data.get("note", ""),
+                "from_counter": event.counter_number,
+                "from_counter_name": names.get(event.counter_number),
+                "from_service": self.code_by_id.get(parent_services.get(event.ticket_id)),
+                "at": iso(event.at),
+            }
+        return result
 
     def day_start(self) -> datetime:
         local = self.ctx.now().astimezone(self.ctx.tz)
@@ -332,6 +388,7 @@ class QueueReader:
             chosen_ids.append(chosen.id)
             waiting = [t for t in waiting if t.id != chosen.id]
         rows = {w.id: w for w in self.waiting}
+        transfers = self.transfers_into([rows[i] for i in chosen_ids])
         return [
             {
                 "id": rows[i].id,
@@ -340,6 +397,7 @@ class QueueReader:
                 "priority": rows[i].priority,
                 "target_counter": rows[i].target_counter,
                 "queued_at": iso(rows[i].queued_at),
+                "transfer": transfers.get(i),
             }
             for i in chosen_ids
         ]

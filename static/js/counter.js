@@ -2,7 +2,10 @@
    figures, live.  The counter's snapshot is the source of truth: every event
    that may change it asks for a fresh one (coalesced), so the console never
    drifts from the hub.  Buttons that make no sense in the current state are
-   disabled; the hub refuses them anyway. */
+   disabled; the hub refuses them anyway.
+   A numeric keypad alone runs it: + Enter * / - . act on the ticket, and
+   digits mean a number: a ticket to call when the counter is free, a counter
+   to transfer to while a citizen is held (README, "Counter console keys"). */
 (function () {
   "use strict";
   // Several events arrive per action: one snapshot for all.  Other counters' traffic
@@ -59,6 +62,15 @@
     // result pick-up: the receipt scanned at the kiosk tells the clerk which dossier to fetch
     $("current-dossier").textContent = current && current.dossier_code ? fill(text.dossier, { dossier: current.dossier_code }) : "";
     $("current-dossier").hidden = !(current && current.dossier_code);
+    // sent on by another clerk: from where, and what they wrote for this one
+    const moved = current && current.transfer;
+    $("current-transfer").hidden = !moved;
+    if (moved) {
+      const from = moved.from_counter_name || moved.from_counter || "";
+      const field = moved.from_service && moved.from_service !== current.service ? ` (${serviceName(moved.from_service)})` : "";
+      $("transfer-from").textContent = fill(text.transfer_from, { source: `${from}${field}` });
+      $("transfer-note-shown").textContent = moved.note ? fill(text.transfer_note, { note: moved.note }) : "";
+    }
     const paused = counter.state === "paused";
     $("counter-state").textContent = paused ? `${text.paused}${counter.pause_reason ? ": " + counter.pause_reason : ""}` : text.open;
     $("counter-state").classList.toggle("paused", paused);
@@ -93,6 +105,7 @@
       li.title = serviceName(t.service);
       if (t.priority) { li.classList.add("priority"); li.append(` ★ ${groupName(t.priority)}`); }
       if (t.target_counter === number) { li.classList.add("for-you"); li.append(` · ${text.for_you}`); }
+      if (t.transfer && t.transfer.note) { li.append(" ✎"); li.title += ` — ${fill(text.transfer_note, { note: t.transfer.note })}`; }
       return li;
     }));
     const today = snapshot.counter.today;
@@ -109,6 +122,17 @@
       return option;
     }));
     if (chosen) $("transfer-target").value = chosen;
+    // the letters of this counter's fields, in its order: digits typed on a keypad get one
+    const prefix = $("call-prefix");
+    const letters = [...new Set(snapshot.counter.services.map((code) => {
+      const s = snapshot.services.find((x) => x.code === code); return s && s.prefix;
+    }).filter(Boolean))];
+    if (letters.join() !== [...prefix.options].map((o) => o.value).join()) {
+      const kept = prefix.value;
+      prefix.replaceChildren(...letters.map((letter) => new Option(letter, letter)));
+      if (letters.includes(kept)) prefix.value = kept;
+    }
+    prefix.hidden = !letters.length;
   }
 
   function refresh(delay) {
@@ -147,35 +171,110 @@
     });
   });
 
-  $("transfer-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
+  async function transfer() {
     const [kind, value] = $("transfer-target").value.split(":");
     const target = $("transfer-target").selectedOptions[0].textContent;
     const held = snapshot.counter.current && snapshot.counter.current.number;
     const body = kind === "counter" ? { counter: parseInt(value, 10) } : { service: value };
     body.note = $("transfer-note").value.trim();
     if (await act("transfer", body)) { say(fill(text.transferred, { number: held, target })); $("transfer-note").value = ""; }
-  });
+  }
+  $("transfer-form").addEventListener("submit", (event) => { event.preventDefault(); transfer(); });
 
-  $("call-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const wanted = $("call-number").value.trim().toUpperCase();
-    if (wanted && await act("call", { ticket: wanted })) $("call-number").value = "";
-  });
+  /** What was typed, as a ticket number: bare digits get the letter chosen beside them. */
+  function wantedNumber() {
+    const typed = $("call-number").value.replace(/\s+/g, "").toUpperCase();
+    return /^\d+$/.test(typed) && $("call-prefix").value ? $("call-prefix").value + typed : typed;
+  }
+  async function callNumber() {
+    const field = $("call-number");
+    const wanted = wantedNumber();
+    if (!wanted) return;
+    if (await act("call", { ticket: wanted })) { field.value = ""; return; }
+    // refused (unknown number, counter busy): the next digits replace it, never append to it
+    field.focus(); field.select();
+  }
+  $("call-form").addEventListener("submit", (event) => { event.preventDefault(); callNumber(); });
 
   // -- keyboard and USB keypad: each button shows its keys ---------------
+  const DIGIT = /^(?:Digit|Numpad)(\d)$/;
+  const digitOf = (event) => { const m = DIGIT.exec(event.code); return m ? m[1] : (/^\d$/.test(event.key) ? event.key : null); };
+  const isEnter = (event) => event.key === "Enter" || event.code === "NumpadEnter";
+
+  /** A keypad digit outside any field: a ticket number to call, or a counter to transfer to. */
+  function startNumber(digit) {
+    const can = snapshot ? allowed(snapshot.counter) : {};
+    if (can.call && !pending) {
+      const field = $("call-number");
+      field.value = digit; field.focus(); field.setSelectionRange(1, 1);
+      return true;
+    }
+    if (can.transfer && !pending) { $("transfer-target").focus(); chooseCounter(digit); return true; }
+    return false;
+  }
+
+  // In the call field: digits (NumLock on or off), * for the letter, Enter calls, Esc leaves.
+  $("call-number").addEventListener("keydown", (event) => {
+    const digit = digitOf(event);
+    if (digit && event.key !== digit) { // NumLock off: the keypad sends End, Home…; still a digit
+      event.preventDefault();
+      const field = event.target;
+      field.setRangeText(digit, field.selectionStart, field.selectionEnd, "end");
+    } else if (event.code === "NumpadMultiply" || (event.key === "*" && !digit)) {
+      event.preventDefault();
+      const prefix = $("call-prefix");
+      if (prefix.options.length) prefix.selectedIndex = (prefix.selectedIndex + 1) % prefix.options.length;
+    } else if (isEnter(event)) {
+      event.preventDefault(); callNumber();
+    } else if (event.key === "Escape") {
+      event.target.value = ""; event.target.blur();
+    } else if (["NumpadAdd", "NumpadSubtract", "NumpadDivide", "NumpadDecimal"].includes(event.code)) {
+      event.preventDefault(); // keypad operators are actions, not characters of a number
+    }
+  });
+  $("call-prefix").addEventListener("change", () => $("call-number").focus());
+
+  // On the transfer list: a counter's number picks it, + and − move, Enter transfers.
+  let typedCounter = "";
+  let typedAt = 0;
+  function chooseCounter(digit) {
+    typedCounter = Date.now() - typedAt < 1500 ? typedCounter + digit : digit;
+    typedAt = Date.now();
+    const select = $("transfer-target");
+    const wanted = [`counter:${parseInt(typedCounter, 10)}`, `counter:${parseInt(digit, 10)}`];
+    const option = wanted.map((v) => [...select.options].find((o) => o.value === v)).find(Boolean);
+    if (option) select.value = option.value;
+  }
+  $("transfer-target").addEventListener("keydown", (event) => {
+    const select = event.target;
+    const digit = digitOf(event);
+    if (digit) { event.preventDefault(); chooseCounter(digit); }
+    else if (event.code === "NumpadAdd" || event.code === "NumpadSubtract") {
+      event.preventDefault();
+      const step = event.code === "NumpadAdd" ? 1 : -1;
+      select.selectedIndex = Math.min(select.options.length - 1, Math.max(0, select.selectedIndex + step));
+    } else if (isEnter(event)) {
+      event.preventDefault();
+      if (!document.querySelector("button[data-action=transfer]").disabled) transfer();
+    } else if (event.key === "Escape") select.blur();
+  });
+
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey || dialog.open) return;
     if (["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName)) return; // typing
     // Enter on "Log out" or a link keeps its meaning; on an action button (focused by a click) it is "next".
     if (event.target.matches("a, button:not([data-action])") && (event.key === "Enter" || event.key === " ")) return;
+    const digit = digitOf(event);
+    if (digit) { if (startNumber(digit)) event.preventDefault(); return; }
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
-    const target = [...document.querySelectorAll("[data-keys]")]
-      .find((el) => el.dataset.keys.split(" ").some((k) => k === event.code || k === key));
-    if (!target) return;
+    const matches = [...document.querySelectorAll("[data-keys]")]
+      .filter((el) => el.dataset.keys.split(" ").some((k) => k === event.code || k === key));
+    if (!matches.length) return;
     event.preventDefault();
+    // One key may serve several buttons that are never enabled together ("/": start, pause, resume).
+    const target = matches.find((el) => el.tagName !== "BUTTON" || !el.disabled) || matches[0];
     if (target.tagName === "BUTTON") { if (!target.disabled) target.click(); }
-    else target.focus(); // transfer and call: pick the target or type the number, then Enter
+    else { target.focus(); if (target.select) target.select(); } // transfer and call: pick the target or type the number, then Enter
   });
 
   setInterval(() => { if (snapshot) renderTimer(); }, 1000);

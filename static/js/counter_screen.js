@@ -1,6 +1,8 @@
 /* The screen at one counter: its name, clerk and fields, the number being
    served (or why the counter is paused); after "finish", the satisfaction
-   rating: five levels, reasons when low, 30 s then back; once per ticket. */
+   rating: five levels, reasons when low, 30 s then back; once per ticket.
+   The next call at this counter ends the rating at once (a score already
+   chosen is stored first): the new number must never hide behind it. */
 (function () {
   "use strict";
   const TIMEOUT_MS = 30000;
@@ -49,13 +51,18 @@
     later(TIMEOUT_MS, () => (rating && rating.score ? send() : close()));
   }
 
+  function store(current) {
+    current.sent = true;
+    const reasons = [...document.querySelectorAll("#rating-reasons input:checked")].map((box) => box.value);
+    return Hub.api("POST", `/api/v1/tickets/${current.id}/rating`, { score: current.score, reasons })
+      .catch(() => { /* already rated (a double tap, a second screen): thank all the same */ });
+  }
+
   async function send() {
     if (!rating || rating.sent) return;
-    rating.sent = true;
-    const reasons = [...document.querySelectorAll("#rating-reasons input:checked")].map((box) => box.value);
-    try {
-      await Hub.api("POST", `/api/v1/tickets/${rating.id}/rating`, { score: rating.score, reasons });
-    } catch (error) { /* already rated (a double tap, a second screen): thank all the same */ }
+    const current = rating;
+    await store(current);
+    if (rating !== current) return; // the next citizen was called meanwhile
     buttons.hidden = true;
     $("rating-reasons").hidden = true;
     $("rating-thanks").hidden = false;
@@ -73,6 +80,13 @@
   }));
   $("send-reasons").addEventListener("click", send);
 
+  /** The clerk called someone: store a score already chosen, then show the new number now. */
+  function interrupt(ticketId) {
+    if (!rating || rating.id === ticketId) return;
+    if (rating.score && !rating.sent) store(rating);
+    close();
+  }
+
   function flash() {
     const box = $("serving-number");
     box.classList.remove("flash"); void box.offsetWidth; box.classList.add("flash");
@@ -81,10 +95,15 @@
   Hub.connect({ counter: number }, {
     snapshot(data) {
       serviceNames = Object.fromEntries(data.services.map((s) => [s.code, en ? (s.name_en || s.name) : s.name]));
+      if (data.counter.current) interrupt(data.counter.current.id);
       render(data.counter);
     },
-    counter(data) { if (data.number === number) render(data); },
-    call(data) { if (data.counter === number) flash(); },
+    counter(data) {
+      if (data.number !== number) return;
+      if (data.current) interrupt(data.current.id);
+      render(data);
+    },
+    call(data) { if (data.counter === number) { interrupt(data.id); flash(); } },
     ticket(data) { if (data.counter === number && data.status === "done") openRating(data); },
   });
 })();

@@ -1,10 +1,11 @@
 /* Lobby TV: the current call large, the latest call of each counter, waiting
    counts with the longest wait, clock and date, the admin's ticker line.
    ?fields=… / ?counters=… limit it; the hub sends everything and this page
-   filters, so one room serves every TV. */
+   filters, so one room serves every TV.  Sizes adapt to what this TV shows
+   (one row per counter, tiles per field) and text shrinks to fit rather
+   than spill: nothing is ever cut off at 1080p or 4K. */
 (function () {
   "use strict";
-  const RECENT_ROWS = 6;              // what fits beside the current call without scrolling
   const REFRESH_MS = 5 * 60 * 1000;   // a fresh snapshot now and then picks up a new ticker line
   const root = document.querySelector(".lobby");
   const list = (value) => (value ? value.split(/[ ,]/).filter(Boolean) : []);
@@ -12,7 +13,8 @@
   const counters = list(root.dataset.counters).map(Number);
   const text = JSON.parse(document.getElementById("display-text").textContent);
   const en = Hub.lang() === "en";
-  const state = { services: [], counters: [], recent: [], waiting: {}, longest: {}, receivedAt: 0 };
+  // latest: each counter's latest call this TV shows; current: the one in the big box
+  const state = { services: [], counters: [], latest: new Map(), current: null, waiting: {}, longest: {}, receivedAt: 0 };
   let timeZone;        // the centre's, not the TV's: a TV left on UTC must still show local time
   let voice = { on: true, repeat: 1 }; // the admin's display settings (snapshot and `settings`)
   let skewMs = 0;      // hub clock minus this TV's clock
@@ -28,27 +30,89 @@
     return state.services.filter((s) => !codes.length || codes.includes(s.code));
   }
 
-  function renderRecent() {
-    const body = document.querySelector("#recent-calls tbody");
-    body.replaceChildren();
-    const seen = new Set();
-    for (const call of state.recent) {
-      if (seen.has(call.counter) || seen.size >= RECENT_ROWS) continue; // latest call per counter
-      seen.add(call.counter);
-      const row = document.createElement("tr");
-      const number = document.createElement("td"); number.textContent = call.number;
-      const counter = document.createElement("td"); counter.textContent = call.counter_name || call.counter;
-      row.append(number, counter); body.append(row);
+  /** "Quầy 4 - Lao động, Thương binh và Xã hội" → ["Quầy 4", "Lao động, Thương binh và Xã hội"]. */
+  function splitName(name) {
+    const match = /^(.+?)\s+[-–—:|]\s+(.+)$/.exec(String(name || ""));
+    return match ? [match[1], match[2]] : [String(name || ""), ""];
+  }
+
+  /** Shrink `box`'s font (its children are sized in em) until nothing inside spills; at most to `floor`. */
+  function fit(box, floor = 0.55) {
+    box.style.fontSize = "";
+    const base = parseFloat(getComputedStyle(box).fontSize);
+    const lines = [...box.querySelectorAll(".fit-line")];
+    // Vietnamese marks (ậ, ộ) reach a little beyond the line box: that is no spill.
+    let size = base;
+    const spills = () => {
+      const slack = Math.max(2, size * 0.15);
+      return box.scrollHeight > box.clientHeight + slack || box.scrollWidth > box.clientWidth + slack
+        || lines.some((el) => el.scrollWidth > el.clientWidth + 1);
+    };
+    while (size > base * floor && spills()) {
+      size -= base * 0.03;
+      box.style.fontSize = `${size}px`;
     }
+  }
+
+  /** The counters this TV is about: the ones asked for, or the ones serving its fields, or all. */
+  function shownCounters() {
+    if (counters.length) return state.counters.filter((c) => counters.includes(c.number));
+    if (fields.length) return state.counters.filter((c) => c.services.some((code) => fields.includes(code)));
+    return state.counters;
+  }
+
+  const byTime = (a, b) => (Date.parse(b.called_at) || 0) - (Date.parse(a.called_at) || 0);
+
+  function renderRecent() {
+    const table = document.getElementById("recent-calls");
+    const body = table.tBodies[0];
+    const calls = [...state.latest.values()].sort(byTime);
+    const names = calls.map((call) => splitName(call.counter_name || call.counter));
+    const withDetail = names.some(([, detail]) => detail);
+    // One row per counter this TV shows (so the layout does not jump as counters call),
+    // in as many columns as gives the biggest type.
+    const n = Math.max(1, shownCounters().length, calls.length);
+    const section = table.parentElement;
+    const height = section.clientHeight - section.querySelector("h2").offsetHeight - table.tHead.offsetHeight;
+    const width = section.clientWidth;
+    const cap = innerHeight * 0.055;
+    const best = (rowUnits) => [1, 2, 3, 4].map((cols) => {
+      const rows = Math.ceil(n / cols);
+      return { cols, rows, size: Math.min(cap, height / rows / rowUnits, width / cols / 9.3) };
+    }).reduce((a, b) => (b.size > a.size + 0.5 ? b : a));
+    let layout = best(withDetail ? 2.9 : 1.7);
+    const detail = withDetail && layout.size >= innerHeight * 0.026; // else only "Quầy 12", big enough to read
+    if (withDetail && !detail) layout = best(1.7);
+    table.classList.toggle("no-detail", !detail);
+    table.style.setProperty("--cols", layout.cols);
+    table.style.setProperty("--rows", layout.rows);
+    table.style.fontSize = `${layout.size}px`;
+    const head = table.tHead.rows[0];
+    while (head.cells.length < layout.cols * 2) head.append(head.cells[head.cells.length - 2].cloneNode(true));
+    while (head.cells.length > layout.cols * 2) head.lastElementChild.remove();
+    body.replaceChildren(...calls.map((call, index) => {
+      const row = document.createElement("tr");
+      row.dataset.counter = call.counter;
+      const number = document.createElement("td"); number.className = "number fit-line"; number.textContent = call.number;
+      const counter = document.createElement("td"); counter.className = "counter";
+      const [main, rest] = names[index];
+      const strong = document.createElement("span"); strong.className = "main"; strong.textContent = main;
+      const small = document.createElement("span"); small.className = "detail"; small.textContent = rest;
+      counter.append(strong, small);
+      row.append(number, counter);
+      return row;
+    }));
+    fit(body, 0.5);
   }
 
   function renderWaiting() {
     const services = shownServices();
     const ul = document.getElementById("waiting-counts");
-    // Up to 4 fields in one row; more share 2–3 rows, so 12 fields still fit.
-    const columns = services.length <= 4 ? Math.max(1, services.length) : Math.min(6, Math.ceil(services.length / 2));
+    // Up to 4 fields in one row, up to 8 in two, more in three: names stay wide enough for 2 lines.
+    const n = services.length;
+    const columns = n <= 4 ? Math.max(1, n) : n <= 8 ? Math.ceil(n / 2) : Math.ceil(n / 3);
     ul.style.setProperty("--columns", columns);
-    ul.style.setProperty("--rows", Math.max(1, Math.ceil(services.length / columns)));
+    ul.style.setProperty("--rows", Math.max(1, Math.ceil(n / columns)));
     const elapsed = (Date.now() - state.receivedAt) / 1000;
     ul.replaceChildren(...services.map((s) => {
       const li = document.createElement("li");
@@ -61,18 +125,30 @@
       if (state.waiting[s.code] && waited !== undefined) {
         longest.textContent = text.longest.replace("{m}", Hub.minutes(waited + elapsed));
       }
-      li.append(name, count, longest);
+      li.append(count, name, longest);
       return li;
     }));
+    ul.querySelectorAll("li").forEach((li) => fit(li, 0.6));
   }
 
   function showCall(call, flash) {
+    state.current = call;
+    const [main, detail] = splitName(call.counter_name || call.counter);
     document.getElementById("call-number").textContent = call.number;
-    document.getElementById("call-counter").textContent = text.to_counter.replace("{counter}", call.counter_name || call.counter);
+    document.getElementById("call-counter-main").textContent = text.to_counter.replace("{counter}", main);
+    document.getElementById("call-counter-detail").textContent = detail;
     const box = document.getElementById("now-calling");
+    fit(box, 0.4);
     box.classList.remove("flash");
     if (flash) { void box.offsetWidth; box.classList.add("flash"); } // restart the animation
   }
+
+  function fitAll() {
+    fit(document.getElementById("centre-name"), 0.6);
+    if (state.current) fit(document.getElementById("now-calling"), 0.4);
+    renderRecent(); renderWaiting();
+  }
+  addEventListener("resize", fitAll);
 
   function tick() {
     const now = new Date(Date.now() + skewMs);
@@ -82,7 +158,10 @@
   }
 
   const toggle = document.getElementById("sound-toggle");
-  function renderSound(on) { toggle.dataset.sound = on ? "on" : "off"; toggle.textContent = on ? text.sound_on : text.sound_off; }
+  function renderSound(on) {
+    toggle.dataset.sound = on ? "on" : "off"; toggle.textContent = on ? text.sound_on : text.sound_off;
+    fit(document.getElementById("centre-name"), 0.6); // the button's width changed
+  }
   renderSound(Announcer.enabled);
   Announcer.onChange(renderSound);
   // Staff should not have to aim: while sound is off, a tap anywhere turns it on.
@@ -98,6 +177,7 @@
     voice = { on: centre.voice !== false, repeat: Math.min(3, Math.max(1, centre.repeat || 1)) };
     timeZone = centre.timezone || undefined;
     document.getElementById("centre-name").textContent = centre.name;
+    fit(document.getElementById("centre-name"), 0.6);
     document.getElementById("ticker").textContent = centre.ticker || "";
   }
 
@@ -105,21 +185,25 @@
     settings(centre) { applySettings(centre); tick(); },
     snapshot(data) {
       skewMs = Date.parse(data.at) - Date.now() || 0;
+      // The hub sends each counter's latest call in each field, so a filtered TV is right too.
+      const calls = data.recent_calls.filter(wanted).sort(byTime);
+      const latest = new Map();
+      for (const call of calls) if (!latest.has(call.counter)) latest.set(call.counter, call);
       Object.assign(state, {
         services: data.services,
         counters: data.counters,
-        recent: data.recent_calls.filter(wanted),
+        latest,
         waiting: data.waiting,
         longest: Object.fromEntries(data.services.map((s) => [s.code, s.longest_wait_s])),
         receivedAt: Date.now(),
       });
       applySettings(data.centre);
-      if (state.recent.length) showCall(state.recent[0], false); // a reconnect must not flash or speak
+      if (calls.length) showCall(calls[0], false); // a reconnect must not flash or speak
       tick(); renderRecent(); renderWaiting();
     },
     call(call) {
       if (!wanted(call)) return;
-      state.recent.unshift(call); state.recent.length = Math.min(state.recent.length, 50);
+      state.latest.delete(call.counter); state.latest.set(call.counter, call);
       showCall(call, true); renderRecent();
       if (voice.on) for (let i = 0; i < voice.repeat; i++) Announcer.say(call.announce);
     },

@@ -173,3 +173,61 @@ def test_snapshot_is_right_within_2_s_after_the_network_returns(hub):
     finally:
         lobby.close()
         link.close()
+
+
+def test_snapshot_keeps_each_counters_latest_call_in_each_field(hub):
+    """Ten recalls at one counter must not push the other counters (or fields) off a lobby."""
+    staff = hub.session()
+    issue(hub.url, "DD")
+    staff.post(f"{hub.url}/api/v1/counters/2/next", timeout=10).raise_for_status()  # B001
+    issue(hub.url, "HT")
+    staff.post(f"{hub.url}/api/v1/counters/3/next", timeout=10).raise_for_status()  # A001
+    staff.post(f"{hub.url}/api/v1/counters/3/finish", timeout=10).raise_for_status()
+    issue(hub.url, "DD")
+    staff.post(f"{hub.url}/api/v1/counters/3/next", timeout=10).raise_for_status()  # B002
+    for _ in range(12):
+        staff.post(f"{hub.url}/api/v1/counters/3/recall", timeout=10).raise_for_status()
+    lobby = Screen(hub.url, {"display": "lobby"})
+    try:
+        calls = lobby.wait_for("snapshot")["recent_calls"]
+        assert calls[0]["number"] == "B002" and calls[0]["recall"] is True
+        assert len(calls) <= 10 + 3  # the ten latest, plus the latest per counter and field
+        latest = {}
+        for call in calls:  # newest first, as a lobby reads them
+            latest.setdefault((call["counter"], call["service"]), call["number"])
+        assert latest == {(3, "DD"): "B002", (3, "HT"): "A001", (2, "DD"): "B001"}
+        # A ?fields=HT TV still finds counter 3's HT call among them.
+        assert [c["number"] for c in calls if c["service"] == "HT"] == ["A001"]
+    finally:
+        lobby.close()
+
+
+def test_counter_snapshot_and_ticket_carry_the_transfer_note(hub):
+    clerk1 = hub.session("clerk1", "test-clerk-pass")
+    clerk2 = hub.session("clerk2", "test-clerk-pass")
+    issue(hub.url, "HT")
+    clerk1.post(f"{hub.url}/api/v1/counters/1/next", timeout=10).raise_for_status()
+    clerk1.post(
+        f"{hub.url}/api/v1/counters/1/transfer",
+        json={"service": "DD", "note": "Thiếu bản đồ thửa đất"},
+        timeout=10,
+    ).raise_for_status()
+    console = Screen(hub.url, {"counter": 2})
+    try:
+        upcoming = console.wait_for("snapshot")["counter"]["upcoming"]
+        assert upcoming[0]["transfer"]["note"] == "Thiếu bản đồ thửa đất"
+        called = clerk2.post(f"{hub.url}/api/v1/counters/2/next", timeout=10).json()
+        expected = {
+            "note": "Thiếu bản đồ thửa đất",
+            "from_counter": 1,
+            "from_counter_name": "Quầy 1",
+            "from_service": "HT",
+        }
+        assert {k: called["transfer"][k] for k in expected} == expected
+        current = console.wait_for("counter", where=lambda c: c["number"] == 2 and c["current"])[
+            "current"
+        ]
+        assert current["number"] == "A001" and current["service"] == "DD"
+        assert current["transfer"]["note"] == "Thiếu bản đồ thửa đất"
+    finally:
+        console.close()
