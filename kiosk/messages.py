@@ -3,8 +3,10 @@ Flask-Babel; the English text is the message id, Vietnamese is the default."""
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+
+from kiosk.core.errors import Localised
 
 MESSAGES = {
     "unknown_service": _l("There is no field with code %(service)s."),
@@ -59,6 +61,10 @@ MESSAGES = {
     "scan_pickup": _l("Result pick-up for dossier %(dossier)s."),
     # administration (/admin)
     "field_closed": _l("Field %(service)s is not taking numbers at this time."),
+    "field_closed_until": _l(
+        "Field %(service)s is not taking numbers now. It opens at %(reopens)s."
+    ),
+    "centre_closed_until": _l("The centre is closed now. It opens again at %(reopens)s."),
     "invalid_holiday": _l("%(day)s is not a date: write 2026-09-02 or 02/09/2026."),
     "name_required": _l("Please give a name."),
     "invalid_code": _l("A code is 1 to 16 letters, digits, - or _ (not %(code)s)."),
@@ -123,10 +129,16 @@ MESSAGES = {
 
 
 def message(code: str, **params: object) -> str:
+    if params.get("reopens") and f"{code}_until" in MESSAGES:
+        code = f"{code}_until"  # closed, and we know when it opens again: say so
     template = MESSAGES.get(code)
     if template is None:
         return code
-    values = {k: ("" if v is None else v) for k, v in params.items()}
+    language = str(get_locale() or "vi")
+    values = {
+        k: ("" if v is None else v.in_language(language) if isinstance(v, Localised) else v)
+        for k, v in params.items()
+    }
     # A ticket's state and the refused action are codes ("no_show"): say them in words.
     if isinstance(values.get("status"), str):
         values["status"] = status_name(values["status"])

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from kiosk.core.errors import InvalidInput
+
+
+def _bad(detail) -> InvalidInput:
+    """A 400 whose detail is said in the request's language (the field name stays as sent)."""
+    return InvalidInput("bad_request", detail=detail)
 
 
 def json_body() -> dict:
@@ -20,15 +26,15 @@ def text(data: dict, key: str, *, required: bool = False, max_len: int = 200) ->
     value = data.get(key)
     if value is None:
         if required:
-            raise InvalidInput("bad_request", detail=f"{key} is required")
+            raise _bad(_l("%(key)s is required", key=key))
         return None
     if not isinstance(value, str):
-        raise InvalidInput("bad_request", detail=f"{key} must be text")
+        raise _bad(_l("%(key)s must be text", key=key))
     value = value.strip()
     if required and not value:
-        raise InvalidInput("bad_request", detail=f"{key} is required")
+        raise _bad(_l("%(key)s is required", key=key))
     if len(value) > max_len:
-        raise InvalidInput("bad_request", detail=f"{key} is longer than {max_len} characters")
+        raise _bad(_l("%(key)s is longer than %(max)s characters", key=key, max=max_len))
     return value
 
 
@@ -38,10 +44,10 @@ def integer(
     value = data.get(key)
     if value is None:
         if required:
-            raise InvalidInput("bad_request", detail=f"{key} is required")
+            raise _bad(_l("%(key)s is required", key=key))
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("bad_request", detail=f"{key} must be a whole number")
+        raise _bad(_l("%(key)s must be a whole number", key=key))
     if (low is not None and value < low) or (high is not None and value > high):
-        raise InvalidInput("bad_request", detail=f"{key} is out of range")
+        raise _bad(_l("%(key)s is out of range", key=key))
     return value

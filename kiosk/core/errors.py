@@ -3,6 +3,8 @@ the code into the user's language and an HTTP status."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class DomainError(Exception):
     """A move the queue rules forbid, or input they cannot accept.
@@ -32,3 +34,18 @@ class InvalidInput(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+@dataclass(frozen=True)
+class Localised:
+    """A name the centre gives in Vietnamese and English (a field's name): a message
+    shows the one of its own language (kiosk/messages.py)."""
+
+    vi: str
+    en: str = ""
+
+    def __str__(self) -> str:
+        return self.vi
+
+    def in_language(self, language: str) -> str:
+        return (self.en or self.vi) if language == "en" else self.vi

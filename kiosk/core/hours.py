@@ -12,7 +12,7 @@ A day missing from the table is closed; no table at all means always open
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from kiosk.core.errors import InvalidInput
 
@@ -65,6 +65,31 @@ def is_open(
     spans = parse_hours(table).get(local_now.weekday(), [])
     moment = local_now.time()
     return any(start <= moment < end for start, end in spans)
+
+
+def next_opening(
+    local_now: datetime,
+    table: Mapping[str, Iterable[str]] | None,
+    holidays: Iterable[str | date] = (),
+    horizon_days: int = 31,
+) -> datetime | None:
+    """When a closed place opens next (in `local_now`'s zone), or None: open now, no hours
+    in the next `horizon_days`, or always open but today is a holiday and no table says when."""
+    if is_open(local_now, table, holidays):
+        return None
+    off = {h if isinstance(h, date) else date.fromisoformat(h) for h in holidays}
+    spans = parse_hours(table) if table else {}
+    for offset in range(horizon_days + 1):
+        day = local_now.date() + timedelta(days=offset)
+        if day in off:
+            continue
+        if not table:  # always open, except on the holidays just skipped
+            return datetime.combine(day, time(0, 0), local_now.tzinfo)
+        for start, _end in sorted(spans.get(day.weekday(), [])):
+            opening = datetime.combine(day, start, local_now.tzinfo)
+            if opening > local_now:
+                return opening
+    return None
 
 
 # -- the admin form's plain-text form of the table -----------------------------------------

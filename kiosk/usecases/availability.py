@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.core import hours, numbering
-from kiosk.core.errors import Conflict
+from kiosk.core.errors import Conflict, Localised
 from kiosk.store.tables import CentreRow, DailySequenceRow, ServiceRow
 
 CLOSED = "closed"
@@ -48,8 +48,32 @@ def unavailable(
     return {**closed, **full}
 
 
+def reopens_at(centre: CentreRow, now: datetime, service: ServiceRow | None = None):
+    """The local time a closed centre (or field with its own hours) opens again, or None."""
+    settings = centre.settings or {}
+    table = settings.get("opening_hours")
+    if service is not None and service.opening_hours:
+        table = service.opening_hours
+    local = now.astimezone(ZoneInfo(centre.timezone))
+    return hours.next_opening(local, table, settings.get("holidays", ()))
+
+
+def when_text(opening: datetime | None, now: datetime) -> str:
+    """ "13:30" later today, "07:30 01/12" on another day ("" when unknown)."""
+    if opening is None:
+        return ""
+    if opening.date() == now.astimezone(opening.tzinfo).date():
+        return f"{opening:%H:%M}"
+    return f"{opening:%H:%M %d/%m}"
+
+
 def require_open(centre: CentreRow, now: datetime, service: ServiceRow | None = None) -> None:
     if not centre_open(centre, now, service):
+        reopens = when_text(reopens_at(centre, now, service), now)
         if service is not None and service.opening_hours:
-            raise Conflict("field_closed", service=service.name)
-        raise Conflict("centre_closed")
+            raise Conflict(
+                "field_closed",
+                service=Localised(service.name, service.name_en or service.name),
+                reopens=reopens,
+            )
+        raise Conflict("centre_closed", reopens=reopens)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kiosk import rooms
 from kiosk.core import numbering, states
-from kiosk.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from kiosk.core.errors import Conflict, DomainError, InvalidInput, Localised, NotFound
 from kiosk.core.model import Event
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
@@ -91,7 +91,11 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
             # matches number order even when many kiosks wait on the same field.
             now = max(now, ctx.now())
             if service.daily_cap and seq > service.daily_cap:
-                raise Conflict("service_full", service=service.code, cap=service.daily_cap)
+                raise Conflict(
+                    "service_full",
+                    service=Localised(service.name, service.name_en or service.name),
+                    cap=service.daily_cap,
+                )
             row = TicketRow(
                 centre_id=ctx.centre_id,
                 service_id=service.id,

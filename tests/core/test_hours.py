@@ -50,3 +50,20 @@ def test_no_table_means_always_open():
 def test_typos_are_refused(table):
     with pytest.raises(InvalidInput):
         is_open(at(23, "09:00"), table)
+
+
+def test_next_opening_is_what_a_closed_kiosk_tells_the_citizen():
+    from kiosk.core.hours import next_opening
+
+    assert next_opening(at(23, "09:00"), HOURS) is None  # open now
+    assert next_opening(at(23, "12:00"), HOURS) == at(23, "13:30")  # after lunch
+    assert next_opening(at(23, "06:00"), HOURS) == at(23, "07:30")  # before opening
+    assert next_opening(at(28, "12:00"), HOURS) == at(30, "07:30")  # Saturday noon → Monday
+    # Saturday noon before a Monday holiday: Tuesday morning
+    assert next_opening(at(28, "12:00"), HOURS, ["2026-11-30"]) == datetime(
+        2026, 12, 1, 7, 30, tzinfo=TZ
+    )
+    assert next_opening(at(23, "12:00"), {}, ["2026-11-23"]) == datetime(
+        2026, 11, 24, 0, 0, tzinfo=TZ
+    )
+    assert next_opening(at(23, "12:00"), {"sun": ["08:00-09:00"]}, horizon_days=3) is None

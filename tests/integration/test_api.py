@@ -179,6 +179,11 @@ def test_daily_cap_refuses_with_a_clear_message(hub):
     full = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "TKQ"}, timeout=10)
     assert full.status_code == 409 and full.json()["error"] == "service_full"
     assert "5" in full.json()["message"]
+    assert "Trả kết quả" in full.json()["message"]  # the field's name, not its code
+    english = requests.post(
+        f"{hub.url}/api/v1/tickets?lang=en", json={"service": "TKQ"}, timeout=10
+    ).json()["message"]
+    assert english == "Field Result pick-up has given all 5 numbers for today."
 
 
 def test_bad_input_gets_a_clear_error_in_the_users_language_and_changes_nothing(hub, admin):
@@ -217,6 +222,8 @@ def test_bad_input_gets_a_clear_error_in_the_users_language_and_changes_nothing(
         f"{hub.url}/api/v1/tickets?lang=en", json={"service": "ZZ"}, timeout=10
     ).json()
     assert en["message"] == "There is no field with code ZZ."
+    wrong_type = requests.post(f"{hub.url}/api/v1/tickets", json={"service": 123}, timeout=10)
+    assert wrong_type.json()["message"] == "Yêu cầu không hợp lệ: service phải là chữ."
     assert vi["message"] != en["message"] and "ZZ" in vi["message"]  # Vietnamese by default
 
 

@@ -29,6 +29,10 @@ def test_closed_centre_refuses_numbers_in_the_users_language(hub_factory, tmp_pa
     refused = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
     assert refused.status_code == 409 and refused.json()["error"] == "centre_closed"
     assert "giờ làm việc" in refused.json()["message"]
+    # and says when to come back: the next opening of this weekday's hours
+    opens = now.replace(hour=int(span[:2]), minute=int(span[3:5]))
+    expected = f"{opens:%H:%M}" if now.hour < 2 else f"{opens + timedelta(days=7):%H:%M %d/%m}"
+    assert refused.json()["message"].endswith(f"{expected}."), refused.json()["message"]
     services = requests.get(f"{hub.url}/api/v1/services", timeout=10).json()
     assert all(s["available"] is False and s["unavailable_reason"] == "closed" for s in services)
     assert requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["waiting"]["HT"] == 0
