@@ -64,6 +64,10 @@ MESSAGES = {
     "field_closed_until": _l(
         "Field %(service)s is not taking numbers now. It opens at %(reopens)s."
     ),
+    "invalid_idempotency_key": _l("An idempotency key has at most 64 characters."),
+    "idempotency_key_reused": _l(
+        "This idempotency key already gave number %(number)s for another field or group."
+    ),
     "centre_closed_until": _l("The centre is closed now. It opens again at %(reopens)s."),
     "invalid_holiday": _l("%(day)s is not a date: write 2026-09-02 or 02/09/2026."),
     "name_required": _l("Please give a name."),

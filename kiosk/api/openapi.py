@@ -236,8 +236,9 @@ SPEC = {
         },
         "/api/v1/tickets": {
             "post": {
-                "summary": "Issue a ticket (open to kiosks; rate-limited). Idempotency-Key header: a "
-                "retry with the same key returns the first ticket with 200.",
+                "summary": "Issue a ticket (open to kiosks; rate-limited). Idempotency-Key header "
+                "(at most 64 characters): a retry with the same key returns the first ticket with "
+                "200 and its print state; the same key for another field or group is a 409.",
                 "parameters": [
                     {
                         "name": "Idempotency-Key",

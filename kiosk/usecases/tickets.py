@@ -61,13 +61,46 @@ def _existing(ctx: QueueContext, key: str) -> dict | None:
         return QueueReader(ctx, session).ticket_payload(row) if row else None
 
 
+def _repeat(ctx: QueueContext, earlier: dict, request: IssueRequest) -> Issued:
+    """The same tap again (a double tap, a network retry): the first ticket, with what
+    became of its print job, so the kiosk still shows "photograph your number" when the
+    printer failed.  A key sent again for another field is a client bug: refused."""
+    if earlier["service"] != request.service or (earlier["priority"] or None) != (
+        request.priority or None
+    ):
+        raise Conflict("idempotency_key_reused", number=earlier["number"])
+    with ctx.store.read() as session:
+        job = session.execute(
+            select(PrintJobRow)
+            .where(PrintJobRow.ticket_id == earlier["id"])
+            .order_by(PrintJobRow.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        job_id, printer, state = (job.id, job.printer, job.state) if job else (None, None, None)
+    if job_id is not None and state != "pending":
+        earlier["print"] = {
+            "printer": printer,
+            "job": job_id,
+            "state": state,
+            "printer_ok": state == "printed",
+        }
+    elif job_id is not None:
+        for hook in ctx.after_issue:  # the printing hook submits a job only once
+            extra = hook(earlier, job_id)
+            if extra:
+                earlier["print"] = extra
+    return Issued(earlier, created=False)
+
+
 def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
     """Give a citizen the next number of a field; the same idempotency key never issues twice."""
     if request.source not in SOURCES:
         raise InvalidInput("invalid_source", source=request.source)
-    key = (request.idempotency_key or "").strip()[:64] or None
+    key = (request.idempotency_key or "").strip() or None
+    if key and len(key) > 64:  # cut, two different keys could become one
+        raise InvalidInput("invalid_idempotency_key")
     if key and (earlier := _existing(ctx, key)):
-        return Issued(earlier, created=False)
+        return _repeat(ctx, earlier, request)
     now = ctx.now()
     try:
         with ctx.store.write() as session:
@@ -147,7 +180,7 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
     except IntegrityError:
         # A retry with the same key raced the first request: answer with the first ticket.
         if key and (earlier := _existing(ctx, key)):
-            return Issued(earlier, created=False)
+            return _repeat(ctx, earlier, request)
         raise
     with ctx.store.read() as session:
         reader = QueueReader(ctx, session)

@@ -171,6 +171,23 @@ def test_idempotency_key_never_issues_twice(hub):
     assert first.status_code == 201 and retry.status_code == 200
     assert first.json()["id"] == retry.json()["id"]
     assert requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["waiting"]["HT"] == 1
+    # the same key for another field is a kiosk bug, said so rather than the wrong ticket
+    other = requests.post(
+        f"{hub.url}/api/v1/tickets", json={"service": "DD"}, headers=headers, timeout=10
+    )
+    assert other.status_code == 409 and other.json()["error"] == "idempotency_key_reused"
+    assert "A001" in other.json()["message"]
+    # keys are compared whole: two long keys that share 64 characters are not one
+    long_key = {"Idempotency-Key": "x" * 64 + "A"}
+    too_long = requests.post(
+        f"{hub.url}/api/v1/tickets", json={"service": "HT"}, headers=long_key, timeout=10
+    )
+    assert too_long.status_code == 400 and too_long.json()["error"] == "invalid_idempotency_key"
+    assert requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["waiting"] == {
+        "HT": 1,
+        "DD": 0,
+        "TKQ": 0,
+    }
 
 
 def test_daily_cap_refuses_with_a_clear_message(hub):

@@ -88,7 +88,19 @@ def test_paper_out_keeps_the_ticket_and_prints_it_once_paper_is_back(
     ticket = take(hub)
     assert ticket["number"] == "A001" and ticket["status"] == "waiting"  # issued all the same
     assert ticket["print"]["printer_ok"] is False  # the kiosk shows the number and QR on screen
-    take(hub)
+    retry = requests.post(  # the kiosk's network retry of that tap is told the same
+        f"{hub.url}/api/v1/tickets",
+        json={"service": "HT", "kiosk": "kiosk-1"},
+        headers={"Idempotency-Key": "tap-1"},
+        timeout=10,
+    ).json()
+    again = requests.post(
+        f"{hub.url}/api/v1/tickets",
+        json={"service": "HT", "kiosk": "kiosk-1"},
+        headers={"Idempotency-Key": "tap-1"},
+        timeout=10,
+    ).json()
+    assert again["id"] == retry["id"] and again["print"]["printer_ok"] is False
     time.sleep(1.5)
     assert cuts(printer.received) == []
     assert printer_state(hub)["pending"] == 2  # the operator sees what waits for paper
