@@ -32,3 +32,8 @@ class Hub:
             self.issue_limiter = RateLimiter(self.config.issue_rate_per_min, 60)
         if self.login_limiter is None:
             self.login_limiter = RateLimiter(self.config.login_rate_per_min, 60)
+
+    @property
+    def kiosks(self) -> list[dict]:
+        """The centre file's [[kiosks]]; a centre that lists none has one, "kiosk-1"."""
+        return list(self.centre_file.get("kiosks", [])) or [{"name": "kiosk-1"}]

@@ -64,6 +64,7 @@ MESSAGES = {
     "field_closed_until": _l(
         "Field %(service)s is not taking numbers now. It opens at %(reopens)s."
     ),
+    "unknown_kiosk": _l("There is no kiosk named %(kiosk)s."),
     "invalid_idempotency_key": _l("An idempotency key has at most 64 characters."),
     "idempotency_key_reused": _l(
         "This idempotency key already gave number %(number)s for another field or group."

@@ -10,6 +10,7 @@ from kiosk.api.auth_routes import TooManyRequests
 from kiosk.api.body import integer, json_body, text
 from kiosk.api.common import ctx, hub
 from kiosk.auth import current_actor, require_role
+from kiosk.core.errors import NotFound
 from kiosk.usecases import rating, tickets
 
 
@@ -19,12 +20,16 @@ def issue_ticket():
     if not hub().issue_limiter.allow(kiosk_key()):
         raise TooManyRequests("rate_limited")
     data = json_body()
+    kiosk = text(data, "kiosk", max_len=64) or None
+    if kiosk is not None and all(k.get("name") != kiosk for k in hub().kiosks):
+        # A misspelt kiosk name would print nowhere without anyone noticing.
+        raise NotFound("unknown_kiosk", kiosk=kiosk)
     issued = tickets.issue_ticket(
         ctx(),
         tickets.IssueRequest(
             service=text(data, "service", required=True, max_len=16),
             priority=text(data, "priority", max_len=32) or None,
-            kiosk=text(data, "kiosk", max_len=64) or None,
+            kiosk=kiosk,
             source=text(data, "source", max_len=16) or "kiosk",
             idempotency_key=request.headers.get("Idempotency-Key")
             or text(data, "idempotency_key", max_len=64),

@@ -19,7 +19,7 @@ def _hub():
 
 
 def _kiosks() -> list[dict]:
-    return list(_hub().centre_file.get("kiosks", [])) or [{"name": "kiosk-1"}]
+    return _hub().kiosks
 
 
 @bp.get("/")

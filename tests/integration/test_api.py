@@ -212,6 +212,7 @@ def test_bad_input_gets_a_clear_error_in_the_users_language_and_changes_nothing(
         ("post", "/api/v1/tickets", {"json": {"service": "ZZ"}}, 404),
         ("post", "/api/v1/tickets", {"json": {"service": "HT", "priority": "vip"}}, 400),
         ("post", "/api/v1/tickets", {"json": {"service": "HT", "source": "fax"}}, 400),
+        ("post", "/api/v1/tickets", {"json": {"service": "HT", "kiosk": "kiosk-99"}}, 404),
         ("post", "/api/v1/tickets", {"json": {"service": "HT" * 200}}, 400),
         ("get", "/api/v1/tickets/999999", {}, 404),
         ("post", "/api/v1/tickets/1/rating", {"json": {"score": 9}}, 400),
