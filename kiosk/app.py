@@ -42,7 +42,9 @@ def _open_store(config: Config) -> tuple[Store, int, dict]:
     store = Store(config.database_url, config.db_pool_size, config.db_max_overflow)
     if config.auto_migrate:
         migrate.upgrade(store.url)
-    centre_file = read_centre_file(config.centre_file) if config.centre_file else {}
+    centre_file = (
+        read_centre_file(config.centre_file, config.instance_path) if config.centre_file else {}
+    )
     with store.write() as session:
         centre = repo.centre_by_code(session, config.centre_code or None)
         if centre is None and centre_file:

@@ -135,7 +135,7 @@ def describe_devices(config: Config) -> str:
     from kiosk.store.seed import read_centre_file
 
     lines = ["Configured devices:"]
-    data = read_centre_file(config.centre_file) if config.centre_file else {}
+    data = read_centre_file(config.centre_file, config.instance_path) if config.centre_file else {}
     stored, problem = (
         _stored_device_status(config, data)
         if data.get("printers") or data.get("scanners")
@@ -266,7 +266,7 @@ def print_test_ticket(config: Config, target: str, *, paper_mm: int = 80) -> int
     from devices.printer import PrinterError, TicketPrint, open_printer
     from kiosk.store.seed import read_centre_file
 
-    data = read_centre_file(config.centre_file) if config.centre_file else {}
+    data = read_centre_file(config.centre_file, config.instance_path) if config.centre_file else {}
     configured = {p["name"]: p for p in data.get("printers", [])}
     settings = configured.get(target, {"url": target, "paper_mm": paper_mm})
     if "://" not in settings["url"]:

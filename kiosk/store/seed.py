@@ -42,7 +42,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64] or "centre"
 
 
-def read_centre_file(path: str | Path) -> dict:
+def in_instance(url: str, instance: Path) -> str:
+    """`instance/…` in a device URL (the demo's simulated printer and scanner pty) means
+    the instance folder (MOTCUA_INSTANCE), wherever the command was started from."""
+    for scheme in ("", "sim://", "file://"):
+        if url.startswith(f"{scheme}instance/"):
+            return scheme + str(instance / url[len(scheme) + len("instance/") :])
+    return url
+
+
+def read_centre_file(path: str | Path, instance: Path | None = None) -> dict:
+    """The centre file, checked; with `instance`, device URLs under instance/ point there."""
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -51,6 +61,10 @@ def read_centre_file(path: str | Path) -> dict:
     except tomllib.TOMLDecodeError as error:
         raise CentreFileError(f"{path}: {error}") from error
     validate(data, str(path))
+    if instance is not None:
+        for table in (*data.get("printers", []), *data.get("scanners", [])):
+            if isinstance(table, dict) and isinstance(table.get("url"), str):
+                table["url"] = in_instance(table["url"], Path(instance))
     return data
 
 

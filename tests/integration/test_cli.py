@@ -8,7 +8,7 @@ import sys
 
 import requests
 
-from tests.conftest import TEST_CENTRE, HubProcess
+from tests.conftest import ROOT, TEST_CENTRE, HubProcess
 from tests.devices.escpos_decode import cuts, ticket_image
 from tests.devices.virtual_printer import VirtualPrinter
 
@@ -132,3 +132,20 @@ def test_a_second_hub_on_a_taken_port_says_so_and_touches_nothing(hub, tmp_path)
     # the running hub goes on as before
     assert requests.get(f"{hub.url}/healthz", timeout=10).status_code == 200
     assert requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["waiting"]["HT"] == 1
+
+
+def test_the_demo_printer_writes_into_the_instance_folder_from_anywhere(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    demo = ROOT / "examples/demo-centre.toml"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "printer", "test", "kiosk-1", "--config", str(demo)],
+        text=True,
+        capture_output=True,
+        env={**os.environ, "MOTCUA_INSTANCE": str(tmp_path / "inst"), "MOTCUA_SECRET_KEY": "x"},
+        cwd=elsewhere,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list((tmp_path / "inst" / "printed").glob("*.png"))  # the preview, where expected
+    assert not (elsewhere / "instance").exists()
