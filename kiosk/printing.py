@@ -22,14 +22,12 @@ from kiosk import rooms
 from kiosk.blocking import spawn
 from kiosk.events import Outgoing
 from kiosk.store import device_status
-from kiosk.store import repository as repo
 from kiosk.store.tables import CentreRow, PrintJobRow, TicketRow
 from kiosk.usecases.views import QueueReader
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER_S = 600  # a ticket not printed in 10 minutes is useless on paper: drop it, visibly
 POLL_S = 0.5  # how often the owner looks for jobs stored by other hub processes
-TEST_JOB = "test-"  # job ids of the admin's test prints (stored jobs have numeric ids)
 
 
 class PrintService:
@@ -39,7 +37,6 @@ class PrintService:
         self.give_up_after_s = give_up_after_s
         self.workers: dict[str, PrinterWorker] = {}
         self._submitted: set[int] = set()  # never hand one job to a printer twice
-        self._tests = 0  # test prints sent, for their job ids
         self._running = False
 
     # -- life cycle -------------------------------------------------------
@@ -101,49 +98,39 @@ class PrintService:
         ok = worker.status is None or worker.status.ok
         return {"printer": printer, "job": job_id, "state": "queued", "printer_ok": bool(ok)}
 
-    def _submit(self, worker: PrinterWorker, job_id: int, ticket_id: int) -> None:
+    def _submit(self, worker: PrinterWorker, job_id: int, ticket_id: int | None) -> None:
         if job_id in self._submitted:
             return
         self._submitted.add(job_id)
-        worker.submit(str(job_id), self._ticket_print(ticket_id))
+        content = self._ticket_print(ticket_id) if ticket_id is not None else self._sample()
+        worker.submit(str(job_id), content)
 
-    def reprint(self, ticket_id: int, printer: str | None = None) -> dict:
-        printer = printer or next(iter(self.config), None)
-        if printer not in self.workers:
-            from kiosk.core.errors import NotFound
+    def _sample(self) -> TicketPrint:
+        """The admin's test print: what a real ticket of this centre looks like."""
+        hub = self.hub
+        with hub.store.read() as session:
+            centre = session.get(CentreRow, hub.centre_id)
+            name, footer = centre.name, (centre.settings or {}).get("footer", "")
+        return TicketPrint(
+            centre_name=name,
+            service_name="In thử",
+            service_name_en="Test print",
+            number="A000",
+            issued_at=datetime.now(UTC).astimezone(hub.ctx.tz),
+            people_ahead=0,
+            estimated_wait_s=0,
+            status_url=hub.ctx.status_url("test"),
+            footer=footer or "Phiếu in thử — Test ticket",
+        )
 
-            raise NotFound("unknown_printer", printer=printer or "")
-        now = datetime.now(UTC)
-        with self.hub.store.write() as session:
-            repo.ticket_row(session, self.hub.centre_id, ticket_id)
-            job = PrintJobRow(
-                centre_id=self.hub.centre_id,
-                ticket_id=ticket_id,
-                printer=printer,
-                state="pending",
-                created_at=now,
-            )
-            session.add(job)
-            session.flush()
-            job_id = job.id
-        self._submit(self.workers[printer], job_id, ticket_id)
-        return {"printer": printer, "job": job_id, "state": "queued"}
-
-    def test_print(self, printer: str, sample: TicketPrint) -> dict:
-        """The admin's "test print": a sample ticket, not stored (no citizen waits for it);
-        its outcome goes out as a `print` event with `test: true`."""
-        if printer not in self.workers:
-            from kiosk.core.errors import NotFound
-
-            raise NotFound("unknown_printer", printer=printer)
-        self._tests += 1
-        job_id = f"{TEST_JOB}{self._tests}"
-        self.workers[printer].submit(job_id, sample)
-        return {"printer": printer, "job": job_id, "state": "queued"}
-
-    def _test_done(self, job_id: str, state: str, error: str | None) -> None:
-        payload = {"job": job_id, "test": True, "state": state, "error": error}
-        self.hub.ctx.publish([Outgoing("print", payload, (rooms.staff(self.hub.centre_id),))])
+    def submit_stored(self, job_id: int) -> None:
+        """A job another call just stored: print it now rather than at the next poll."""
+        with self.hub.store.read() as session:
+            job = session.get(PrintJobRow, job_id)
+            printer, ticket_id = job.printer, job.ticket_id
+        worker = self.workers.get(printer)
+        if worker is not None:
+            self._submit(worker, job_id, ticket_id)
 
     def _submit_pending(self, *, after_restart: bool = False) -> None:
         with self.hub.store.read() as session:
@@ -185,16 +172,10 @@ class PrintService:
 
     # -- worker callbacks (run in the worker's greenlet or thread) -----------
     def _printed(self, job_id: str) -> None:
-        if job_id.startswith(TEST_JOB):
-            self._test_done(job_id, "printed", None)
-            return
         self._finish_job(int(job_id), "printed", None)
 
     def _failed(self, job_id: str, error: Exception) -> None:
         log.warning("print job %s dropped: %s", job_id, error)
-        if job_id.startswith(TEST_JOB):
-            self._test_done(job_id, "failed", str(error)[:300])
-            return
         self._finish_job(int(job_id), "failed", str(error)[:300])
 
     def _fail_job(self, job_id: int, reason: str) -> None:
@@ -207,17 +188,22 @@ class PrintService:
             if job is None:
                 return
             job.state, job.error, job.done_at = state, error, datetime.now(UTC)
-            ticket = session.get(TicketRow, job.ticket_id)
-            payload = {
-                "job": job_id,
-                "ticket": ticket.id,
-                "number": ticket.number,
-                "kiosk": ticket.kiosk,
-                "printer": job.printer,
-                "state": state,
-                "error": error,
-            }
-        audience = (rooms.kiosks(hub.centre_id), rooms.staff(hub.centre_id))
+            if job.ticket_id is None:  # a test print: only staff care how it went
+                payload = {"job": job_id, "test": True, "printer": job.printer}
+                payload.update(state=state, error=error)
+                audience: tuple[str, ...] = (rooms.staff(hub.centre_id),)
+            else:
+                ticket = session.get(TicketRow, job.ticket_id)
+                payload = {
+                    "job": job_id,
+                    "ticket": ticket.id,
+                    "number": ticket.number,
+                    "kiosk": ticket.kiosk,
+                    "printer": job.printer,
+                    "state": state,
+                    "error": error,
+                }
+                audience = (rooms.kiosks(hub.centre_id), rooms.staff(hub.centre_id))
         hub.ctx.publish([Outgoing("print", payload, audience)])
 
     def _status(self, name: str, status: PrinterStatus) -> None:

@@ -28,6 +28,7 @@ ACTIONS = {
     "display.update": _l("Display settings changed"),
     "day.close": _l("Day closed"),
     "device.test_print": _l("Test print"),
+    "ticket.reprint": _l("Ticket reprinted"),
     "counter.next": _l("Called next"),
     "counter.call": _l("Called a number"),
     "counter.recall": _l("Called again"),

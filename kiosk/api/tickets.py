@@ -86,10 +86,17 @@ def rate_ticket(ticket_id: int):
 @require_role("supervisor")
 def reprint_ticket(ticket_id: int):
     """Print a ticket again (a jammed or torn ticket); supervisors and admins."""
-    data = json_body()
-    printing = hub().printing
-    if printing is None:
-        from kiosk.core.errors import NotFound
+    from kiosk.usecases import print_jobs
 
-        raise NotFound("unknown_printer", printer=text(data, "printer", max_len=64) or "")
-    return jsonify(printing.reprint(ticket_id, text(data, "printer", max_len=64))), 202
+    data = json_body()
+    running = hub()
+    job = print_jobs.queue_job(
+        ctx(),
+        [p["name"] for p in running.centre_file.get("printers", [])],
+        text(data, "printer", max_len=64),
+        ticket_id=ticket_id,
+        user_id=current_actor().id,
+    )
+    if running.printing is not None:  # this process owns the printers: print now
+        running.printing.submit_stored(job["job"])
+    return jsonify(job), 202

@@ -196,7 +196,8 @@ class PrintJobRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    # None: an admin's test print (a sample ticket, no citizen waits for it)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     printer: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending printed failed
     error: Mapped[str | None] = mapped_column(String(300), nullable=True)

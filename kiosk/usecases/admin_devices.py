@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk import rooms
-from kiosk.core.errors import Conflict, NotFound
-from kiosk.store.tables import CentreRow
-from kiosk.usecases import audit
+from kiosk.core.errors import NotFound
 
 PROBLEMS = ("paper_out", "paper_near_end", "cover_open")
 
@@ -100,28 +98,13 @@ def screens_connected(server, centre_id: int, counters: list[int]) -> dict[str, 
 
 
 def test_print(hub, user_id: int | None, printer: str) -> dict:
-    """Queue a sample ticket on `printer` through the process that owns it; audited."""
-    from devices.printer import TicketPrint
+    """A sample ticket on `printer`, printed by the process that owns it; audited."""
+    from kiosk.usecases import print_jobs
 
-    configured = {p["name"] for p in hub.centre_file.get("printers", [])}
+    configured = [p["name"] for p in hub.centre_file.get("printers", [])]
     if printer not in configured:
         raise NotFound("unknown_printer", printer=printer)
-    if hub.printing is None:
-        raise Conflict("printer_elsewhere", printer=printer)
-    ctx = hub.ctx
-    now = ctx.now()
-    with ctx.store.write() as session:
-        centre = session.get(CentreRow, ctx.centre_id)
-        sample = TicketPrint(
-            centre_name=centre.name,
-            service_name="In thử",
-            service_name_en="Test print",
-            number="A000",
-            issued_at=now.astimezone(ctx.tz),
-            people_ahead=0,
-            estimated_wait_s=0,
-            status_url=ctx.status_url("test"),
-            footer="Phiếu in thử — Test ticket",
-        )
-        audit.record(session, ctx.centre_id, now, user_id, "device.test_print", printer, {})
-    return hub.printing.test_print(printer, sample)
+    job = print_jobs.queue_job(hub.ctx, configured, printer, ticket_id=None, user_id=user_id)
+    if hub.printing is not None:
+        hub.printing.submit_stored(job["job"])
+    return job

@@ -160,6 +160,15 @@ def test_one_device_worker_prints_for_every_hub_process_exactly_once(
         assert wait_until(lambda: len(cuts(printer.received)) == 4, timeout=30)
         time.sleep(2)
         assert len(cuts(printer.received)) == 4  # no process printed a ticket twice
+        # staff asks any hub process for a print: the device worker prints it
+        from tests.integration.test_admin import CONFIRM, Desk
+
+        sent = Desk(a).post("/admin/devices/printers/kiosk-1/test", CONFIRM, "/admin/devices")
+        assert sent.status_code == 200, sent.text[-300:]
+        assert wait_until(lambda: len(cuts(printer.received)) == 5, timeout=15)
+        reprint = b.session().post(f"{b.url}/api/v1/tickets/1/reprint", json={}, timeout=10)
+        assert reprint.status_code == 202, reprint.text
+        assert wait_until(lambda: len(cuts(printer.received)) == 6, timeout=15)
         lobby = Screen(b.url, {"display": "lobby"})
         try:
             lobby.wait_for("snapshot")
