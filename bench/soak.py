@@ -113,8 +113,14 @@ def run_soak(
             def arrivals():
                 session = requests.Session()
                 mean_gap = duration / (visitors / kiosks)
-                while time.monotonic() < deadline:
-                    time.sleep(rng.expovariate(1 / mean_gap))
+                # Open loop: citizens arrive on their own schedule, not after the previous
+                # ticket came back, so a slow moment does not thin out the crowd.
+                next_at = time.monotonic()
+                while True:
+                    next_at += rng.expovariate(1 / mean_gap)
+                    if next_at >= deadline:
+                        break
+                    time.sleep(max(0.0, next_at - time.monotonic()))
                     code = rng.choice(SERVICES)[0]
                     priority = "elderly" if rng.random() < 0.1 else None
                     r = session.post(

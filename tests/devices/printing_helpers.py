@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from datetime import datetime
@@ -40,8 +41,24 @@ def ocr(image, *, lang: str = "vie", psm: int = 3, whitelist: str | None = None)
         cmd += ["-c", f"tessedit_char_whitelist={whitelist}"]
     buf = BytesIO()
     image.convert("L").save(buf, format="PNG")
-    done = subprocess.run(cmd, input=buf.getvalue(), capture_output=True, timeout=60, check=True)
+    # One OpenMP thread: the same image then always reads the same, on a busy machine too.
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    done = subprocess.run(
+        cmd, input=buf.getvalue(), capture_output=True, timeout=60, check=True, env=env
+    )
     return done.stdout.decode("utf-8")
+
+
+def reads_number(image, number: str) -> bool:
+    """The big number is on the paper: tesseract's page layout sometimes groups the huge
+    glyphs with the QR code next to them, so a second layout mode (sparse text) is asked
+    before concluding it is not there."""
+    for psm in (3, 11):
+        if number in ocr(image, psm=psm, whitelist="ABCDEFGHKLMNPQRSTUVXY0123456789").replace(
+            " ", ""
+        ):
+            return True
+    return False
 
 
 needs_tesseract = pytest.mark.skipif(
