@@ -48,6 +48,7 @@ class Config:
     issue_rate_per_min: int = 30  # tickets per minute from one address (a kiosk); 0 = no limit
     login_rate_per_min: int = 10  # login attempts per minute from one address
     trusted_proxies: int = 0  # reverse proxies in front (nginx: 1); 0 = trust no X-Forwarded-*
+    screen_offline_after_s: float = 30  # a paired screen away this long is reported offline
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -69,6 +70,7 @@ class Config:
             issue_rate_per_min=int(os.environ.get("MOTCUA_ISSUE_RATE_PER_MIN", "30")),
             login_rate_per_min=int(os.environ.get("MOTCUA_LOGIN_RATE_PER_MIN", "10")),
             trusted_proxies=int(os.environ.get("MOTCUA_TRUSTED_PROXIES", "0")),
+            screen_offline_after_s=float(os.environ.get("MOTCUA_SCREEN_OFFLINE_S", "30")),
         )
         for key, value in overrides.items():
             if value is not None:

@@ -134,4 +134,23 @@ def _subscribe(data):
 
     snapshot["devices"] = all_device_status(hub)
     emit("snapshot", snapshot, to=request.sid)
+    _track_device(data)
     return {"ok": True}
+
+
+def _track_device(data: dict) -> None:
+    """A paired kiosk or screen is now online (kiosk/presence.py)."""
+    from kiosk.access import current_device
+    from kiosk.presence import presence
+
+    explicit = data.get("token") if isinstance(data.get("token"), str) else None
+    device = current_device(explicit)
+    if device is not None:
+        presence(current_app._get_current_object()).joined(request.sid, device.kind, device.name)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_reason):
+    from kiosk.presence import presence
+
+    presence(current_app._get_current_object()).left(request.sid)

@@ -20,7 +20,9 @@ How alerts fire (the decision):
   A wait starts when the citizen joined the field's queue (their ticket, or
   the transfer that sent them), as in the reports.
 - Device offline: device status changes already go out as `device` events
-  (kiosk/printing.py); the publisher wrapper below turns an offline, faulty
+  (printers: kiosk/printing.py, scanners: kiosk/scanning.py, paired kiosks
+  and screens that stay disconnected: kiosk/presence.py); the publisher
+  wrapper below turns an offline, faulty
   or paper-out status into an `alert`, and its recovery into {active: false},
   in whichever process owns the device, the moment it is published.
 Alerts carry a stable `key`; a screen replaces an alert with the same key, so

@@ -143,3 +143,47 @@ def test_only_supervisors_may_watch(centre):
         anonymous.close()
     page = requests.get(f"{hub.url}/supervisor", allow_redirects=False, timeout=10)
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_a_paired_lobby_tv_that_stays_away_raises_an_alert(hub_factory):
+    hub = hub_factory(env={"MOTCUA_SCREEN_OFFLINE_S": "3"})
+    paired = requests.post(
+        f"{hub.url}/api/v1/devices/tokens",
+        json={"kind": "display", "name": "tv-sanh-tang-1"},
+        headers=hub.auth(),
+        timeout=10,
+    )
+    assert paired.status_code == 201, paired.text
+    token = paired.json()["token"]
+    boss = Supervisor(hub.url, hub.token())
+    tv = socketio.Client(reconnection=False)
+    try:
+        assert boss.subscribe()["ok"]
+        tv.connect(hub.url, transports=["websocket"], wait_timeout=10)
+        assert tv.call("subscribe", {"display": "lobby", "token": token}, timeout=10)["ok"]
+        tv.disconnect()  # the TV is switched off
+        alert = boss.wait_for(
+            "alert", lambda a: a.get("device") == "display:tv-sanh-tang-1" and a["active"]
+        )
+        assert "tv-sanh-tang-1" in alert["message"]["vi"]
+        health = requests.get(f"{hub.url}/healthz", timeout=10).json()
+        assert health["devices"]["display:tv-sanh-tang-1"]["state"] == "offline"
+        # back on: the alert ends
+        tv = socketio.Client(reconnection=False)
+        tv.connect(hub.url, transports=["websocket"], wait_timeout=10)
+        assert tv.call("subscribe", {"display": "lobby", "token": token}, timeout=10)["ok"]
+        boss.wait_for(
+            "alert", lambda a: a.get("device") == "display:tv-sanh-tang-1" and not a["active"]
+        )
+        health = requests.get(f"{hub.url}/healthz", timeout=10).json()
+        assert health["devices"]["display:tv-sanh-tang-1"]["state"] == "online"
+        # a reload: the page closes its connection and opens a new one at once
+        threading.Thread(target=tv.disconnect, daemon=True).start()
+        tv = socketio.Client(reconnection=False)
+        tv.connect(hub.url, transports=["websocket"], wait_timeout=10)
+        assert tv.call("subscribe", {"display": "lobby", "token": token}, timeout=10)["ok"]
+        with pytest.raises(AssertionError):
+            boss.wait_for("alert", lambda a: a.get("device") == "display:tv-sanh-tang-1", 4)
+    finally:
+        tv.disconnect()
+        boss.close()
