@@ -25,9 +25,12 @@ def _numbers(arg: str) -> list[int]:
 def lobby():
     """?fields=HT,DD and ?counters=1,2 limit what this TV shows; the filter runs in the page."""
     hub = current_app.extensions["motcua"]
-    # Calls use the pack named like each language (announcer.Announcement.to_dict):
-    # the page decodes those packs at start so the first call plays without a gap.
-    manifests = [url_for("voice.manifest", pack=lang) for lang in hub.ctx.languages]
+    # Calls use the centre's pack for each language (voice_packs), else the pack named
+    # like the language: the page decodes those at start so the first call plays at once.
+    packs = _voice_packs(hub)
+    manifests = [
+        url_for("voice.manifest", pack=packs.get(lang, lang)) for lang in hub.ctx.languages
+    ]
     return render_template(
         "display.html",
         fields=_codes("fields"),
@@ -47,3 +50,10 @@ def counter_screen(number: int):
             abort(404)
         name = row.name
     return render_template("counter_screen.html", counter_number=number, counter_name=name)
+
+
+def _voice_packs(hub) -> dict[str, str]:
+    from kiosk.store.tables import CentreRow
+
+    with hub.store.read() as session:
+        return dict((session.get(CentreRow, hub.centre_id).settings or {}).get("voice_packs") or {})

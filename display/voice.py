@@ -38,6 +38,11 @@ _NOT_FOUND: Final = {
 }
 
 
+def override_root() -> Path | None:
+    """The centre's own voice folder (VOICE_DIR, default instance/voices/), if set."""
+    return _override_root()
+
+
 def _override_root() -> Path | None:
     configured = current_app.config.get("VOICE_DIR")
     if not configured:

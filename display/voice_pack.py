@@ -162,6 +162,23 @@ def find_pack(name: str, override_root: str | Path | None = None) -> VoicePack |
     return None
 
 
+def packs_by_language(override_root: str | Path | None = None) -> dict[str, list[str]]:
+    """Every usable pack name, by the language it speaks (shipped and the centre's own)."""
+    found: dict[str, set[str]] = {}
+    for root in _roots(override_root):
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if not (folder / "pack.toml").is_file() or not is_safe_name(folder.name):
+                continue
+            try:
+                pack = load_pack(folder)
+            except VoicePackError:
+                continue  # a half-made folder is not offered
+            found.setdefault(pack.language, set()).add(folder.name)
+    return {language: sorted(names) for language, names in found.items()}
+
+
 def _roots(override_root: str | Path | None) -> list[Path]:
     return [Path(override_root), SHIPPED_ROOT] if override_root else [SHIPPED_ROOT]
 

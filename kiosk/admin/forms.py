@@ -154,3 +154,7 @@ class DisplayForm(FlaskForm):
         validate_choice=False,
     )
     repeat = WholeNumberField(_l("Say each call this many times"), number(1, 3, needed=True))
+    # Choices are the packs on disk (shipped, and the centre's own in instance/voices/),
+    # filled in by the view: validate_choice then refuses a pack that is not there.
+    voice_vi = SelectField(_l("Vietnamese voice"), choices=[("vi", "vi")])
+    voice_en = SelectField(_l("English voice"), choices=[("en", "en")])

@@ -69,6 +69,12 @@ def centre():
 def display():
     current = admin_views.centre(ctx())
     form = DisplayForm(data=current)
+    from display.voice import override_root
+    from display.voice_pack import packs_by_language
+
+    packs = packs_by_language(override_root())
+    form.voice_vi.choices = [(name, name) for name in packs.get("vi", ["vi"])]
+    form.voice_en.choices = [(name, name) for name in packs.get("en", ["en"])]
     error = None
     if form.validate_on_submit():
         try:
@@ -81,6 +87,7 @@ def display():
                     voice=form.voice.data,
                     languages=tuple(form.languages.data or ()),
                     repeat=form.repeat.data,
+                    voice_packs={"vi": form.voice_vi.data, "en": form.voice_en.data},
                 ),
             )
             return done(_("Display settings saved. Screens show them now."), "admin.display")

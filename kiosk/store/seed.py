@@ -148,6 +148,8 @@ def seed(session: Session, data: dict) -> CentreRow:
             "receipt_pattern",  # scans: what a dossier receipt code looks like
             "pickup_service",  # scans: the field a receipt takes a number for
             "appointments",  # booking limits and the check-in window (core.appointments)
+            "voice_packs",  # language → voice pack, e.g. { vi = "vi-hue" } (docs/voice.md)
+            "rating_window_min",  # ratings accepted this long after service
         )
         if key in info
     }

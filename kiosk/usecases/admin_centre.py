@@ -43,6 +43,7 @@ class DisplayValues:
     voice: bool = True
     languages: tuple[str, ...] = LANGUAGES
     repeat: int = 1
+    voice_packs: dict[str, str] | None = None  # language → pack (checked by the form)
 
 
 def _save(ctx: QueueContext, user_id: int | None, action: str, columns: dict, settings: dict):
@@ -96,6 +97,10 @@ def update_display(ctx: QueueContext, user_id: int | None, values: DisplayValues
         "languages": list(languages),
         "repeat": values.repeat,
     }
+    if values.voice_packs is not None:
+        settings["voice_packs"] = {
+            lang: pack for lang, pack in values.voice_packs.items() if pack and pack != lang
+        }
     changed = _save(ctx, user_id, "display.update", {}, settings)
     ctx.languages = languages
     return changed

@@ -29,6 +29,8 @@ def centre(ctx: QueueContext) -> dict:
             "voice": settings.get("voice", True),
             "languages": list(settings.get("languages") or ("vi", "en")),
             "repeat": settings.get("repeat", 1),
+            "voice_vi": (settings.get("voice_packs") or {}).get("vi", "vi"),
+            "voice_en": (settings.get("voice_packs") or {}).get("en", "en"),
             "policy_mode": row.policy_mode,
             "normal_per_priority": row.normal_per_priority,
         }

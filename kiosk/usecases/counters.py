@@ -34,10 +34,17 @@ class _Unit:
     id_by_code: dict[str, int]
 
 
-def _announce(number: str, counter: int, languages: tuple[str, ...], recall: bool) -> dict:
+def _announce(
+    number: str,
+    counter: int,
+    languages: tuple[str, ...],
+    recall: bool,
+    packs: dict[str, str] | None = None,
+) -> dict:
     from display.announcer import compose_call
 
-    return compose_call(number, counter, languages=languages, recall=recall).to_dict()
+    call = compose_call(number, counter, languages=languages, recall=recall)
+    return call.to_dict(packs=packs or None)
 
 
 def _with_counter(
@@ -127,6 +134,7 @@ def _publish_after(
         queue_payload = reader.queue_payload() if queue else None
         # The admin may change the spoken languages at any time; every hub process reads them here.
         languages = tuple((reader.centre.settings or {}).get("languages") or ctx.languages)
+        packs = dict((reader.centre.settings or {}).get("voice_packs") or {})
     everyone = (
         rooms.lobby(ctx.centre_id),
         rooms.counter(ctx.centre_id, number),
@@ -145,7 +153,7 @@ def _publish_after(
                     "service": ticket["service"],
                     "called_at": ticket["called_at"] if not recall else iso(ctx.now()),
                     "recall": recall,
-                    "announce": _announce(ticket["number"], number, languages, recall),
+                    "announce": _announce(ticket["number"], number, languages, recall, packs),
                 },
                 everyone + (rooms.ticket(ctx.centre_id, ticket["token"]),),
             )

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import requests
 
-from tests.conftest import ADMIN, TEST_CENTRE, HubProcess
+from tests.conftest import ADMIN, ROOT, TEST_CENTRE, HubProcess
 from tests.integration.test_realtime import Screen
 
 CSRF = re.compile(
@@ -258,7 +260,8 @@ def test_appointments_page_lists_todays_bookings_for_supervisors(hub):
     desk.post(
         "/admin/users", {"username": "giamsat", "password": "giam-sat-1", "role": "supervisor"}
     )
-    today = requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()["at"][:10]
+    # the centre's today (Hà Nội time), which is not UTC's from 17:00 UTC on
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
     api = hub.session()
     booked = api.post(
         f"{hub.url}/api/v1/appointments",
@@ -316,3 +319,34 @@ def test_test_print_comes_out_of_the_printer(hub_factory, tmp_path):
     assert paper.stat().st_size > 100  # a raster ticket's bytes
     unknown = desk.post("/admin/devices/printers/khong-co/test", CONFIRM, "/admin/devices")
     assert unknown.status_code == 400
+
+
+def test_a_centre_chooses_its_own_recorded_voice(hub):
+    import shutil
+
+    from tests.integration.test_realtime import Screen
+
+    own = hub.tmp / "instance" / "voices" / "vi-hue"
+    shutil.copytree(ROOT / "display" / "voices" / "vi", own)
+    toml = (own / "pack.toml").read_text(encoding="utf-8")
+    (own / "pack.toml").write_text(toml.replace('name = "vi"', 'name = "vi-hue"'), "utf-8")
+    desk = Desk(hub)
+    assert 'value="vi-hue"' in desk.get("/admin/display").text  # offered once it is there
+    display = {"ticker": "", "voice": "y", "languages": ["vi", "en"], "repeat": "1"}
+    assert desk.post("/admin/display", {**display, "voice_vi": "khong-co"}).status_code == 400
+    saved = desk.post("/admin/display", {**display, "voice_vi": "vi-hue", "voice_en": "en"})
+    assert saved.status_code == 200, saved.text[-400:]
+    lobby_page = requests.get(f"{hub.url}/display", timeout=10).text
+    assert "/display/voice/vi-hue/manifest.json" in lobby_page  # preloaded by the TV
+    lobby = Screen(hub.url, {"display": "lobby"})
+    try:
+        lobby.wait_for("snapshot")
+        issue(hub)
+        hub.session().post(f"{hub.url}/api/v1/counters/2/next", timeout=10)
+        call = lobby.wait_for("call")
+        assert all("/vi-hue/" in clip for clip in call["announce"]["audio"]["vi"])
+        assert all("/en/" in clip for clip in call["announce"]["audio"]["en"])
+        clip = requests.get(hub.url + call["announce"]["audio"]["vi"][0], timeout=10)
+        assert clip.status_code == 200 and clip.content[:4] == b"RIFF"
+    finally:
+        lobby.close()
