@@ -58,12 +58,13 @@ def _may_watch(data: dict) -> bool:
     return device_allowed((kind,), explicit)
 
 
-def _staff_at(number: int) -> bool:
-    """Clerk consoles also follow the staff room (other counters' calls, ratings)."""
+def _staff_at(number: int):
+    """The logged-in clerk working at this counter, or None.  Clerk consoles also follow
+    the staff room (other counters' calls, ratings)."""
     from kiosk.access import staff_or_none
 
     user = staff_or_none()
-    return user is not None and user.may_work_counter(number)
+    return user if user is not None and user.may_work_counter(number) else None
 
 
 @socketio.on("subscribe")
@@ -105,8 +106,9 @@ def _subscribe(data):
                     return _error("unknown_counter", counter=number)
                 snapshot = reader.counter_snapshot(number)
                 join_room(rooms.counter(centre, number))
-                if _staff_at(number):
+                if (clerk := _staff_at(number)) is not None:
                     join_room(rooms.staff(centre))
+                    join_room(rooms.user(centre, clerk.id))  # told if this login ends
                 kind = {"counter": number}
             elif "ticket" in data:
                 token = str(data["ticket"])[:64]

@@ -36,3 +36,8 @@ def phones(centre_id: int) -> str:
 def queue_audience(centre_id: int) -> tuple[str, ...]:
     """Everyone shown waiting counts or positions: the `queue` event goes to all of them."""
     return (lobby(centre_id), kiosks(centre_id), staff(centre_id), phones(centre_id))
+
+
+def user(centre_id: int, user_id: int) -> str:
+    """A staff member's own pages (console, live view): told when their login ended."""
+    return f"c{centre_id}:user:{user_id}"

@@ -185,6 +185,7 @@ def subscribe() -> dict:
         payload = snapshot(hub, QueueReader(hub.ctx, session))
     join_room(rooms.staff(hub.centre_id))
     join_room(rooms.supervisors(hub.centre_id))
+    join_room(rooms.user(hub.centre_id, actor.id))  # told if this login ends
     payload["subscription"] = {"supervisor": True}
     emit("snapshot", payload, to=request.sid)
     watcher(current_app._get_current_object()).start()

@@ -16,7 +16,9 @@ import re
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from kiosk import rooms
 from kiosk.core.errors import Conflict, InvalidInput, NotFound
+from kiosk.events import Outgoing
 from kiosk.store import repository as repo
 from kiosk.store.seed import ROLES
 from kiosk.store.tables import UserRow
@@ -52,6 +54,12 @@ def _user(session, centre_id: int, user_id: int) -> UserRow:
 def _end_sessions(row: UserRow) -> None:
     """Every earlier login (cookie session, bearer token) of this user stops working."""
     row.credential_version = (row.credential_version or 0) + 1
+
+
+def _tell_open_pages(ctx: QueueContext, user_id: int) -> None:
+    """After the commit: the user's open console or live view reloads, and so meets the
+    login page instead of going on showing the queue to someone no longer allowed."""
+    ctx.publish([Outgoing("session_ended", {}, (rooms.user(ctx.centre_id, user_id),))])
 
 
 def _other_active_admins(session, centre_id: int, user_id: int) -> int:
@@ -140,6 +148,8 @@ def update_user(
             audit.record(
                 session, ctx.centre_id, ctx.now(), actor_id, "user.update", row.username, changed
             )
+    if "role" in changed:
+        _tell_open_pages(ctx, user_id)
 
 
 def set_active(ctx: QueueContext, actor_id: int | None, user_id: int, active: bool) -> None:
@@ -156,6 +166,7 @@ def set_active(ctx: QueueContext, actor_id: int | None, user_id: int, active: bo
         _end_sessions(row)
         action = "user.activate" if active else "user.deactivate"
         audit.record(session, ctx.centre_id, ctx.now(), actor_id, action, row.username, {})
+    _tell_open_pages(ctx, user_id)
 
 
 def reset_password(ctx: QueueContext, actor_id: int | None, user_id: int, password: str) -> None:
@@ -166,3 +177,4 @@ def reset_password(ctx: QueueContext, actor_id: int | None, user_id: int, passwo
         _end_sessions(row)
         # The audit row says that it happened, never the password.
         audit.record(session, ctx.centre_id, ctx.now(), actor_id, "user.password", row.username, {})
+    _tell_open_pages(ctx, user_id)

@@ -55,6 +55,9 @@
       socket.io.opts.transports = ["polling", "websocket"];
       setOnline(false);
     });
+    // A staff page whose login was ended (new password, role, deactivated): reload, and
+    // so meet the login page rather than go on showing the queue.
+    socket.on("session_ended", () => window.location.reload());
     for (const [name, handler] of Object.entries(handlers)) socket.on(name, handler);
     return socket;
   }

@@ -540,3 +540,18 @@ def test_the_console_works_from_a_numeric_keypad_alone(hub, new_page):
     expect(clerk.locator("#console")).to_have_attribute("data-state", "paused")
     clerk.keyboard.press("NumpadDivide")
     expect(clerk.locator("#console")).to_have_attribute("data-state", "open")
+
+
+def test_an_open_console_leaves_the_queue_when_its_login_ends(hub, new_page):
+    from tests.integration.test_admin import Desk
+    from tests.integration.test_security import _user_id
+
+    page = console(new_page, hub)
+    desk = Desk(hub)
+    clerk = _user_id(desk, "clerk1")
+    desk.post(
+        f"/admin/users/{clerk}/password", {"password": "mat-khau-moi"}, f"/admin/users/{clerk}"
+    )
+    # the console reloads by itself and lands on the login form
+    expect(page.get_by_label("Mật khẩu")).to_be_visible(timeout=10_000)
+    expect(page.locator("#console")).to_have_count(0)
