@@ -1,31 +1,126 @@
-/* Touch kiosk: field → optional priority group → the number, then back to the start. */
+/* Touch kiosk: field → optional priority group → the number, then back to the start.
+
+   A tap that arrives just after the screen changed was meant for the old screen
+   (a double tap, an impatient second tap): for SETTLE_MS every new screen ignores
+   taps, and tells so with aria-disabled. When the visit ends (Done, or nobody
+   touches the screen for a while) the kiosk goes back to page 1; once nobody has
+   touched it for a while, to Vietnamese too. */
 (function () {
   "use strict";
   const root = document.getElementById("kiosk");
   const kioskName = root.dataset.kiosk;
+  const homeLang = root.dataset.homeLang || "vi";
   const text = JSON.parse(document.getElementById("kiosk-text").textContent);
   const en = Hub.lang() === "en";
   const steps = ["step-service", "step-priority", "step-ticket"].map((id) => document.getElementById(id));
   const errorBox = document.getElementById("kiosk-error");
   const offerButton = document.getElementById("scan-offer");
   const note = document.getElementById("ticket-note");
+  const pager = document.getElementById("service-pager");
+  const prevButton = document.getElementById("page-prev");
+  const nextButton = document.getElementById("page-next");
+  const SETTLE_MS = 600;
+  const IDLE_MS = { "step-service": 60000, "step-priority": 30000, "step-ticket": 20000 };
   let state = { services: [], groups: [] };
   let chosen = null;
   let idleTimer = null;
+  let idle = null; // {ms, action}: any touch starts the wait again
   let busy = false;
+  let current = "step-service";
+  let page = 0;
+  let settling = false;
+  let settleTimer = null;
+
+  // --- taps meant for the previous screen (one flag: ignored exactly while marked disabled)
+  const guarded = [...steps, offerButton];
+  function settle() {
+    settling = true;
+    guarded.forEach((el) => el.setAttribute("aria-disabled", "true"));
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(() => {
+      settling = false;
+      guarded.forEach((el) => el.removeAttribute("aria-disabled"));
+    }, SETTLE_MS);
+  }
+  root.addEventListener("click", (e) => {
+    if (settling && e.target.closest(".kiosk-step, #scan-offer")) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
+
+  // --- idle: the citizen has gone
+  function armIdle(ms, action) {
+    clearTimeout(idleTimer);
+    idle = ms ? { ms, action } : null;
+    if (idle) idleTimer = setTimeout(action, ms);
+  }
+  document.addEventListener("pointerdown", () => { if (idle) armIdle(idle.ms, idle.action); }, true);
 
   function show(step) {
-    steps.forEach((s) => { s.hidden = s.id !== step; });
-    clearTimeout(idleTimer);
-    if (step !== "step-service") idleTimer = setTimeout(reset, step === "step-ticket" ? 20000 : 30000);
+    if (step !== current) {
+      current = step;
+      steps.forEach((s) => { s.hidden = s.id !== step; });
+      settle();
+    }
+    if (step === "step-service") {
+      fitNames();
+      // the start screen as the next citizen expects it: page 1, in Vietnamese
+      armIdle(en || page > 0 ? IDLE_MS[step] : 0, home);
+    } else armIdle(IDLE_MS[step], home);
   }
-  function reset() { chosen = null; errorBox.hidden = true; offerButton.hidden = true; show("step-service"); }
+  function back() { chosen = null; errorBox.hidden = true; offerButton.hidden = true; show("step-service"); }
+  function firstPage() { page = 0; renderServices(); back(); }
+  function home() {
+    if (!en) { firstPage(); return; }
+    const url = new URL(location.href);
+    url.searchParams.set("lang", homeLang);
+    // Ask first (this also sets the language cookie): a reload while the hub is
+    // unreachable would leave a browser error page on the kiosk for good.
+    fetch(url.href, { credentials: "same-origin", cache: "no-store" })
+      .then((response) => { if (!response.ok) throw new Error(response.statusText); location.replace(url.href); })
+      .catch(firstPage);
+  }
   function label(item) { return en ? (item.name_en || item.name) : item.name; }
+
+  // --- fields: a grid that always fits the screen; more than 12 fields are paged
+  function layout(n) {
+    const portrait = innerHeight >= innerWidth;
+    const cols = portrait ? (n <= 4 ? 1 : 2) : (n <= 2 ? Math.max(n, 1) : n <= 4 ? 2 : 3);
+    const perPage = n > 12 ? (portrait ? 10 : 9) : Math.max(n, 1);
+    const rows = Math.max(Math.ceil(perPage / cols), portrait ? 4 : 2);
+    return { cols, rows, perPage, pages: Math.max(1, Math.ceil(n / perPage)) };
+  }
+  function fitNames() {
+    // Names wrap; one too long even for that gets smaller type, never below 32 px.
+    for (const button of document.querySelectorAll("#service-buttons .service-button")) {
+      const name = button.querySelector(".name");
+      name.style.fontSize = "";
+      if (!button.offsetParent) continue;
+      let size = parseFloat(getComputedStyle(name).fontSize);
+      while (size > 32 && (button.scrollHeight > button.clientHeight + 1 || name.scrollWidth > name.clientWidth + 1)) {
+        size -= 2; name.style.fontSize = `${size}px`;
+      }
+    }
+  }
+  function turn(delta) {
+    page += delta; renderServices(); settle(); show("step-service");
+  }
+  prevButton.addEventListener("click", () => turn(-1));
+  nextButton.addEventListener("click", () => turn(1));
+  let resizing = null;
+  addEventListener("resize", () => { clearTimeout(resizing); resizing = setTimeout(renderServices, 150); });
 
   function renderServices() {
     const box = document.getElementById("service-buttons");
+    const grid = layout(state.services.length);
+    page = Math.max(0, Math.min(page, grid.pages - 1));
+    box.style.setProperty("--cols", grid.cols);
+    box.style.setProperty("--rows", grid.rows);
+    pager.hidden = grid.pages < 2;
+    prevButton.disabled = page === 0;
+    nextButton.disabled = page >= grid.pages - 1;
+    document.getElementById("page-indicator").textContent =
+      text.page.replace("{page}", page + 1).replace("{pages}", grid.pages);
     box.replaceChildren();
-    for (const s of state.services) {
+    for (const s of state.services.slice(page * grid.perPage, (page + 1) * grid.perPage)) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "service-button";
@@ -35,11 +130,13 @@
       const available = s.available !== false;
       info.textContent = available ? text.waiting.replace("{n}", s.waiting) : text[s.unavailable_reason] || text.closed;
       button.disabled = !available;
-      button.setAttribute("aria-disabled", String(!available));
+      // (never aria-disabled="false": it would hide the screen's own aria-disabled while it settles)
+      if (!available) button.setAttribute("aria-disabled", "true");
       button.append(name, info);
       button.addEventListener("click", () => { if (available) choose(s); });
       box.append(button);
     }
+    fitNames();
   }
   function choose(service) {
     chosen = service; errorBox.hidden = true; offerButton.hidden = true;
@@ -82,6 +179,10 @@
   function showTicket(result) {
     document.getElementById("ticket-number").textContent = result.number;
     document.getElementById("ticket-service").textContent = en ? (result.service_name_en || result.service_name) : result.service_name;
+    const group = result.priority ? state.groups.find((g) => g.code === result.priority) : null;
+    const priority = document.getElementById("ticket-priority");
+    priority.textContent = result.priority ? text.priority.replace("{group}", group ? label(group) : result.priority) : "";
+    priority.hidden = !result.priority;
     document.getElementById("ticket-ahead").textContent = text.ahead.replace("{n}", result.people_ahead);
     document.getElementById("ticket-wait").textContent = result.people_ahead
       ? text.wait.replace("{m}", Hub.minutes(result.estimated_wait_s)) : text.no_wait;
@@ -97,10 +198,15 @@
     if (!shown || !shown.print) return;
     if (event.job === shown.print.job && event.state === "failed") document.getElementById("print-problem").hidden = false;
   }
-  function showError(message) { errorBox.textContent = message; errorBox.hidden = false; show("step-service"); }
+  function showError(message) {
+    errorBox.textContent = message; errorBox.hidden = false;
+    show("step-service"); settle(); // the banner moves the tiles: a tap meant for one must not hit another
+  }
 
   document.getElementById("no-priority").addEventListener("click", () => issue(null));
-  document.querySelectorAll("[data-back]").forEach((b) => b.addEventListener("click", reset));
+  document.querySelectorAll("[data-back]").forEach((b) => b.addEventListener("click", back));
+  // Done: page 1 again; the one who tapped is still here, so the language waits for the idle
+  document.getElementById("ticket-done").addEventListener("click", firstPage);
   // Kiosk lock: no context menu, no text selection, no zoom, no leaving the page by keyboard.
   document.addEventListener("contextmenu", (e) => e.preventDefault());
   document.addEventListener("selectstart", (e) => e.preventDefault());
@@ -128,8 +234,9 @@
     // Outside a booking's check-in window: the same field, as a normal number, one tap away.
     offered = data.offer ? state.services.find((s) => s.code === data.offer.service && s.available !== false) : null;
     offerButton.hidden = !offered;
-    // Long enough to read; then the kiosk is ready for the next person (any tap cancels this).
-    idleTimer = setTimeout(reset, 15000);
+    // Long enough to read; then the fields again (any tap restarts the wait). The one who
+    // scanned may still be there, so the language stays until the start screen's own idle.
+    armIdle(15000, back);
   }
   offerButton.addEventListener("click", () => { if (offered) choose(offered); });
   let typed = "", lastKey = 0;
@@ -170,4 +277,5 @@
   });
   // Opening and closing time pass without any event: ask for a fresh snapshot every minute.
   setInterval(() => { if (socket.connected) socket.emit("subscribe", { display: "kiosk" }); }, 60000);
+  show("step-service");
 })();
