@@ -174,6 +174,19 @@ SPEC = {
                     "estimated_wait_s": {"type": "integer"},
                     "status_url": {"type": "string"},
                     "counter": {"type": ["integer", "null"]},
+                    "dossier_code": {"type": ["string", "null"]},
+                    "transfer": {
+                        "type": ["object", "null"],
+                        "description": "A ticket that came by transfer: from where, and the "
+                        "sending clerk's note for the next one.",
+                        "properties": {
+                            "note": {"type": "string"},
+                            "from_counter": {"type": ["integer", "null"]},
+                            "from_counter_name": {"type": ["string", "null"]},
+                            "from_service": {"type": ["string", "null"]},
+                            "at": {"type": ["string", "null"]},
+                        },
+                    },
                     "history": {"type": "array", "items": {"type": "object"}},
                 },
             },

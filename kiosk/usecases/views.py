@@ -168,6 +168,7 @@ class QueueReader:
                     "longest_wait_s": longest.get(s.code, 0),
                     "available": s.code not in closed,
                     "unavailable_reason": closed.get(s.code),
+                    "reopens_at": self._reopens(s) if closed.get(s.code) == "closed" else None,
                     "target_wait_s": s.target_wait_s,
                     "counters_open": self.open_counters_for(s.code),
                     "estimated_wait_s": estimate.estimated_wait_s(
@@ -176,6 +177,12 @@ class QueueReader:
                 }
             )
         return result
+
+    def _reopens(self, service) -> str | None:
+        """When a closed field takes numbers again: "13:30" today, "07:30 01/12" later."""
+        now = self.ctx.now()
+        opening = availability.reopens_at(self.centre, now, service)
+        return availability.when_text(opening, now) or None
 
     def queue_payload(self) -> dict:
         unavailable = availability.unavailable(

@@ -128,7 +128,9 @@
       const name = document.createElement("span"); name.className = "name"; name.textContent = label(s);
       const info = document.createElement("span"); info.className = "info";
       const available = s.available !== false;
-      info.textContent = available ? text.waiting.replace("{n}", s.waiting) : text[s.unavailable_reason] || text.closed;
+      info.textContent = available ? text.waiting.replace("{n}", s.waiting)
+        : s.reopens_at ? text.opens_at.replace("{time}", s.reopens_at)
+        : text[s.unavailable_reason] || text.closed;
       button.disabled = !available;
       // (never aria-disabled="false": it would hide the screen's own aria-disabled while it settles)
       if (!available) button.setAttribute("aria-disabled", "true");
@@ -239,6 +241,11 @@
     armIdle(15000, back);
   }
   offerButton.addEventListener("click", () => { if (offered) choose(offered); });
+  // "13:30" (today) sorts before "07:30 01/12" (another day): day first, then time.
+  function sortable(when) {
+    const [time, day] = when.split(" ");
+    return day ? `1 ${day.split("/").reverse().join("/")} ${time}` : `0 ${time}`;
+  }
   let typed = "", lastKey = 0;
   document.addEventListener("keydown", (e) => {
     const now = Date.now();
@@ -264,7 +271,11 @@
       renderServices(); renderGroups();
       const closed = state.services.length && state.services.every((s) => s.unavailable_reason === "closed");
       const banner = document.getElementById("kiosk-closed");
-      banner.textContent = text.centre_closed; banner.hidden = !closed;
+      // When it opens again: the earliest of the fields' next openings ("07:30 01/12").
+      const opens = closed ? state.services.map((s) => s.reopens_at).filter(Boolean) : [];
+      const soonest = opens.sort((a, b) => sortable(a).localeCompare(sortable(b)))[0];
+      banner.textContent = soonest ? text.centre_closed_until.replace("{time}", soonest) : text.centre_closed;
+      banner.hidden = !closed;
     },
     queue(data) {
       const unavailable = data.unavailable || {};
