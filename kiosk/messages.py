@@ -95,10 +95,6 @@ MESSAGES = {
     "invalid_languages": _l("Choose at least one language for the calls."),
     "invalid_repeat": _l("Say each call from %(low)s to %(high)s times."),
     "invalid_rating_window": _l("Ratings are accepted for %(low)s to %(high)s minutes."),
-    "printer_elsewhere": _l(
-        "Printer %(printer)s is driven by the device worker process: "
-        "run `motcua printer test %(printer)s` on that machine."
-    ),
     "bad_request": _l("The request is not valid: %(detail)s."),
     "invalid_json": _l("The request body must be a JSON object."),
     "login_required": _l("Please log in."),
