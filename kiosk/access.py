@@ -50,12 +50,12 @@ def forget_setting() -> None:
 
 
 def current_device(explicit: str | None = None) -> device_tokens.Device | None:
-    if explicit is None and "device" in g:
-        return g.device
-    device = device_tokens.verify(current_app.extensions["motcua"].ctx, presented_token(explicit))
-    if explicit is None:
-        g.device = device
-    return device
+    """The paired device asking, looked up once per request or Socket.IO event."""
+    seen = g.setdefault("devices", {})
+    if explicit not in seen:
+        ctx = current_app.extensions["motcua"].ctx
+        seen[explicit] = device_tokens.verify(ctx, presented_token(explicit))
+    return seen[explicit]
 
 
 def device_allowed(kinds: tuple[str, ...], explicit_token: str | None = None) -> bool:

@@ -51,19 +51,27 @@ _templates: dict[str, object] = {}
 _MIGRATED: set[str] = set()  # PostgreSQL databases made from the template
 
 
+def _pg_admin(*statements: str) -> None:
+    """Run statements on the maintenance database (CREATE/DROP DATABASE need autocommit)."""
+    import psycopg2
+
+    admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=5)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        admin.close()
+
+
 @atexit.register
 def _drop_templates() -> None:
     """At the end of the run (pytest, or a bench script that used HubProcess)."""
     name = _templates.get("postgres")
     if name:
         try:
-            import psycopg2
-
-            admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=5)
-            admin.autocommit = True
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.close()
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
         except Exception:
             pass  # PostgreSQL gone already: nothing to tidy
     if _templates.get("folder"):
@@ -103,16 +111,10 @@ def _sqlite_template(centre_file: Path) -> Path:
 def _postgres_template() -> str:
     """The name of a migrated, empty database to CREATE DATABASE … TEMPLATE from."""
     if "postgres" not in _templates:
-        import psycopg2
-
         from kiosk.store import Store, migrate
 
         name = f"motcua_template_{uuid.uuid4().hex[:10]}"
-        admin = psycopg2.connect(PG_ADMIN_URL)
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        admin.close()
+        _pg_admin(f'CREATE DATABASE "{name}"')
         store = Store(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
         migrate.upgrade(store.url)
         store.dispose()
@@ -253,27 +255,16 @@ def postgres_available() -> bool:
 def postgres_url():
     """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
     need(postgres_available(), f"PostgreSQL not reachable at {PG_ADMIN_URL}")
-    import psycopg2
-
     name = f"motcua_test_{uuid.uuid4().hex[:10]}"
-    template = _postgres_template()
-    admin = psycopg2.connect(PG_ADMIN_URL)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    url = f"{base}/{name}"
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{_postgres_template()}"')
+    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     _MIGRATED.add(url)
     yield url
-    admin.close()  # a test may have restarted PostgreSQL: reconnect to clean up
-    admin = psycopg2.connect(PG_ADMIN_URL)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    # a fresh connection: the test may have restarted PostgreSQL
+    _pg_admin(
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        f'DROP DATABASE IF EXISTS "{name}"',
+    )
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -11,7 +11,7 @@ from kiosk.api.body import integer, json_body, text
 from kiosk.api.common import ctx, hub
 from kiosk.auth import current_actor, require_role
 from kiosk.core.errors import NotFound
-from kiosk.usecases import rating, tickets
+from kiosk.usecases import print_jobs, rating, tickets
 
 
 @bp.post("/tickets")
@@ -86,8 +86,6 @@ def rate_ticket(ticket_id: int):
 @require_role("supervisor")
 def reprint_ticket(ticket_id: int):
     """Print a ticket again (a jammed or torn ticket); supervisors and admins."""
-    from kiosk.usecases import print_jobs
-
     data = json_body()
     running = hub()
     job = print_jobs.queue_job(

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from kiosk import rooms
 from kiosk.core.errors import NotFound
+from kiosk.usecases import print_jobs
 
 PROBLEMS = ("paper_out", "paper_near_end", "cover_open")
 
@@ -99,8 +100,6 @@ def screens_connected(server, centre_id: int, counters: list[int]) -> dict[str, 
 
 def test_print(hub, user_id: int | None, printer: str) -> dict:
     """A sample ticket on `printer`, printed by the process that owns it; audited."""
-    from kiosk.usecases import print_jobs
-
     configured = [p["name"] for p in hub.centre_file.get("printers", [])]
     if printer not in configured:
         raise NotFound("unknown_printer", printer=printer)

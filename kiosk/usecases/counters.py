@@ -187,11 +187,8 @@ def call_next(ctx: QueueContext, number: int, user_id: int | None = None) -> dic
     now = ctx.now()
 
     def action(unit: _Unit) -> int | None:
-        if unit.counter.current_ticket_id is not None:
-            held = unit.session.get(TicketRow, unit.counter.current_ticket_id)
-            raise Conflict(
-                "counter_busy", counter=unit.counter.number, number=held.number if held else ""
-            )
+        if unit.counter.current_ticket_id is not None:  # before "nobody waits" (204)
+            raise Conflict("counter_busy", counter=unit.counter.number)  # number: _with_counter
         if unit.counter.state.value == "paused":
             raise Conflict("counter_paused", counter=unit.counter.number)
         rows = repo.waiting_rows(unit.session, ctx.centre_id)
