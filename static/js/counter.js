@@ -149,8 +149,15 @@
       if (action === "next" && result.status === 204) say(text.nobody);
       return result;
     } catch (error) { say(error.message, true); return null; }
-    finally { pending = false; renderButtons(); refresh(OWN_REFRESH_MS); }
+    finally {
+      pending = false; renderButtons(); refresh(OWN_REFRESH_MS);
+      if (waitingKey) {
+        const pressed = waitingKey; waitingKey = null;
+        document.body.dispatchEvent(new KeyboardEvent("keydown", { ...pressed, bubbles: true, cancelable: true }));
+      }
+    }
   }
+  let waitingKey = null; // a keypad press made while an action was on its way
 
   // -- pause with a reason -------------------------------------------------
   const dialog = $("pause-dialog");
@@ -264,6 +271,13 @@
     if (["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName)) return; // typing
     // Enter on "Log out" or a link keeps its meaning; on an action button (focused by a click) it is "next".
     if (event.target.matches("a, button:not([data-action])") && (event.key === "Enter" || event.key === " ")) return;
+    if (pending) {
+      // The screen may already show the new state while the last action's answer is on its
+      // way: keep the key and act on it then, rather than dropping the clerk's press.
+      waitingKey = { key: event.key, code: event.code };
+      event.preventDefault();
+      return;
+    }
     const digit = digitOf(event);
     if (digit) { if (startNumber(digit)) event.preventDefault(); return; }
     const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;

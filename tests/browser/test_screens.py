@@ -538,6 +538,9 @@ def test_the_console_works_from_a_numeric_keypad_alone(hub, new_page):
     expect(clerk.locator("#pause-dialog")).to_be_visible()
     clerk.keyboard.press("NumpadEnter")
     expect(clerk.locator("#console")).to_have_attribute("data-state", "paused")
+    # the pause's own answer may come after the screen update: wait, as a clerk would,
+    # until the resume button lights up
+    expect(action(clerk, "resume")).to_be_enabled()
     clerk.keyboard.press("NumpadDivide")
     expect(clerk.locator("#console")).to_have_attribute("data-state", "open")
 
