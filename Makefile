@@ -16,10 +16,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/motcua run --config $${MOTCUA_CONFIG:-examples/demo-centre.toml} --host $${MOTCUA_HOST:-127.0.0.1} --port $${MOTCUA_PORT:-5000}
 
+# Two pytest workers, one per core of the 2-core reference machine (PYTEST_ARGS=-n0: serial);
+# loadscope sends whole modules, so tests that share a module's hub process run in one
+# worker (pytest-xdist's loadgroup does not group under pytest 9).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -ra --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -ra -n 2 --dist loadscope --durations=20 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

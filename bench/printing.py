@@ -26,15 +26,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
 from tests.conftest import HubProcess  # noqa: E402
 from tests.devices.escpos_decode import cuts  # noqa: E402
 from tests.devices.virtual_printer import VirtualPrinter  # noqa: E402
-from tests.integration.test_printing import centre_with_printers  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+from tests.support.devices import centre_with_printers  # noqa: E402
 
 
 def main() -> None:

@@ -61,6 +61,7 @@ from gevent.pool import Pool  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
 from tests.conftest import PG_ADMIN_URL, HubProcess, free_port  # noqa: E402
 
 WARM_UP = 3  # presses not counted: first queries on each process
@@ -216,11 +217,6 @@ def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) a process has used."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def latency_phase(hubs: list[HubProcess], screens: Screens, presses: int) -> list[float]:

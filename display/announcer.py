@@ -18,14 +18,18 @@ language, served at /display/voice/<pack>/<slug>.wav.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from display import recorded
 from display.number_words import (
+    DEFAULT_READING,
     LANGUAGES,
     LETTERS,
     MAX_NUMBER,
+    READINGS,
+    check_reading,
     check_ticket,
     digit_word,
     letter_word,
@@ -70,6 +74,7 @@ _VI_WORD_SLUGS: Final = {
     "mốt": "mot_sac",
     "tư": "tu",
     "lăm": "lam",
+    "linh": "linh",
     "lẻ": "le",
     "trăm": "tram",
     "nghìn": "nghin",
@@ -131,9 +136,9 @@ def spell_clips(ticket: str, lang: str) -> list[str]:
     ]
 
 
-def number_clips(n: int, lang: str) -> list[str]:
+def number_clips(n: int, lang: str, reading: str = DEFAULT_READING) -> list[str]:
     """Clips reading a number: (21, "vi") → ["vi/hai", "vi/muoi", "vi/mot_sac"]."""
-    return [word_clip(word, lang) for word in number_words(n, lang)]
+    return [word_clip(word, lang) for word in number_words(n, lang, reading)]
 
 
 def _check_languages(languages: Iterable[str]) -> tuple[str, ...]:
@@ -150,13 +155,16 @@ def compose_call(
     *,
     languages: Iterable[str] = ("vi", "en"),
     recall: bool = False,
+    reading: str = DEFAULT_READING,
 ) -> Announcement:
     """Announce ticket `number` to counter `counter_number` in each language, in order.
 
     Only the first language starts with the chime: a display plays all
     languages back to back, and one chime per call is what listeners expect.
+    `reading` is the centre's Vietnamese reading of counter 105: "linh" or "le".
     """
     ticket = check_ticket(number)
+    check_reading(reading)
     if isinstance(counter_number, bool) or not isinstance(counter_number, int):
         raise ValueError(f"counter number must be an int, got {counter_number!r}")
     if not 1 <= counter_number <= MAX_NUMBER:
@@ -177,23 +185,97 @@ def compose_call(
             f"{lang}/{intro}",
             *spell_clips(ticket, lang),
             f"{lang}/to_counter",
-            *number_clips(counter_number, lang),
+            *number_clips(counter_number, lang, reading),
         ]
     return Announcement(ticket, counter_number, recall, text, clips)
+
+
+def announce(
+    number: str,
+    counter_number: int,
+    languages: tuple[str, ...],
+    recall: bool,
+    packs: Mapping[str, str],
+    reading: str = DEFAULT_READING,
+) -> dict[str, Any]:
+    """The `announce` object of a `call` event: the hub builder hands this to the queue
+    (QueueContext.announce), so counter use cases need not import display/."""
+    if reading not in READINGS:
+        reading = DEFAULT_READING  # a setting typed by hand must not silence the lobby
+    call = compose_call(number, counter_number, languages=languages, recall=recall, reading=reading)
+    return call.to_dict(packs=packs or None)
 
 
 def needed_clips(lang: str, max_counter: int = REQUIRED_MAX_COUNTER) -> dict[str, str]:
     """Every clip id an announcement in `lang` can use, with what to say in it.
 
     Derived from the composer itself (chime, phrases, letters, digits, the
-    words of counters 1..max_counter) so a pack checked against it can speak
-    every call.
+    words of counters 1..max_counter in both Vietnamese readings, "linh" and
+    "lẻ") so a pack checked against it can speak every call for any centre.
     """
     _check_languages([lang])
     clips = {f"{lang}/{CHIME}": CHIME_DESCRIPTION}
     clips.update({f"{lang}/{slug}": phrase for slug, phrase in PHRASES[lang].items()})
     clips.update({letter_clip(ch, lang): letter_word(ch, lang) for ch in LETTERS})
-    for n in [*range(10), *range(1, max_counter + 1)]:
-        for word in number_words(n, lang):
-            clips.setdefault(word_clip(word, lang), word)
+    for reading in READINGS:
+        for n in [*range(10), *range(1, max_counter + 1)]:
+            for word in number_words(n, lang, reading):
+                clips.setdefault(word_clip(word, lang), word)
     return clips
+
+
+SHIPPED_NAMES: Final = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def voice_announcer(store: Any, centre_id: int) -> Callable[..., dict[str, Any]]:
+    """The hub's announcer for one centre (QueueContext.announce): like `announce`, but a
+    language may be spoken by a pack recorded at the hub (display/recorded.py), and a
+    recorded pack replaces the shipped one of its language when it is complete.
+
+    `announce.audio` is {language: [clip URL, …]}, one key per announced language that
+    has a pack complete for this centre's calls, in the centre's order; a language
+    with none is left out (and logged by nobody: the admin page shows it as
+    incomplete).  `announce.names` names each spoken language for the lobby."""
+
+    def speak(
+        number: str,
+        counter_number: int,
+        languages: tuple[str, ...],
+        recall: bool,
+        packs: Mapping[str, str],
+        reading: str = DEFAULT_READING,
+    ) -> dict[str, Any]:
+        if reading not in READINGS:
+            reading = DEFAULT_READING
+        shipped = [lang for lang in languages if lang in LANGUAGES]
+        text = compose_call(number, counter_number, languages=shipped or ("vi",), recall=recall)
+        result: dict[str, Any] = {lang: text.text[lang] for lang in shipped}
+        with store.read() as session:
+            found = recorded.recorded_packs(session, languages)
+            needs = recorded.centre_needs(session, centre_id) if found else None
+        audio: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        for lang in languages:
+            first = not audio
+            pack = found.get(lang)
+            urls = None
+            if pack is not None and not recorded.missing(needs, pack.digests, "calls"):
+                urls = recorded.call_urls(pack, number, counter_number, recall=recall, chime=first)
+            if urls is not None:
+                names[lang] = pack.name
+            elif lang in LANGUAGES:
+                call = compose_call(
+                    number, counter_number, languages=(lang,), recall=recall, reading=reading
+                )
+                urls = call.to_dict(packs=packs or None)["audio"][lang]
+                urls = urls if first else urls[1:]  # one chime per call
+                names[lang] = SHIPPED_NAMES[lang]
+            else:
+                continue
+            audio[lang] = urls
+        result["audio"] = audio
+        result["names"] = names
+        result["recall"] = recall
+        return result
+
+    return speak

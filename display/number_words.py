@@ -1,9 +1,10 @@
 """Spoken words for numbers, digits and letters in Vietnamese and English.
 
-Vietnamese follows the northern reading used in public announcements
-(see /work/shared/VIETNAM.md): 21 "hai mươi mốt", 24 "hai mươi tư",
-15 "mười lăm", 105 "một trăm lẻ năm", 1005 "một nghìn không trăm lẻ năm".
-English is American style without "and": 105 "one hundred five".
+Vietnamese: 21 "hai mươi mốt", 24 "hai mươi tư", 15 "mười lăm".  An empty
+tens place is read "linh" in the standard (Northern) reading, 105 "một trăm
+linh năm", 1005 "một nghìn không trăm linh năm", and "lẻ" in the Southern
+one, 105 "một trăm lẻ năm": a centre chooses (`number_reading`, "linh" by
+default).  English is American style without "and": 105 "one hundred five".
 
 Functions return lists of words so the announcer can map each word to one
 recorded clip; `number_text` joins them for display.
@@ -14,6 +15,9 @@ from __future__ import annotations
 from typing import Final
 
 LANGUAGES: Final = ("vi", "en")
+# How an empty tens place after "trăm" is read: the reading's code is its word without marks.
+READINGS: Final = {"linh": "linh", "le": "lẻ"}
+DEFAULT_READING: Final = "linh"
 MAX_NUMBER: Final = 9999
 # Longer strings are not ticket numbers; reading them out would block the lobby.
 MAX_TICKET_LENGTH: Final = 10
@@ -84,17 +88,24 @@ def _check_number(n: int) -> None:
         raise ValueError(f"number must be an int in 0..{MAX_NUMBER}, got {n!r}")
 
 
-def _vi_below_1000(n: int, *, after_thousand: bool) -> list[str]:
+def check_reading(reading: str) -> str:
+    """The reading's code ("linh" or "le"); ValueError for anything else."""
+    if reading not in READINGS:
+        raise ValueError(f"reading must be one of {tuple(READINGS)}, got {reading!r}")
+    return reading
+
+
+def _vi_below_1000(n: int, *, after_thousand: bool, reading: str) -> list[str]:
     hundreds, rest = divmod(n, 100)
     tens, unit = divmod(rest, 10)
     words: list[str] = []
-    # After "nghìn" an empty hundreds place is still read: 1005 "… không trăm lẻ năm".
+    # After "nghìn" an empty hundreds place is still read: 1005 "… không trăm linh năm".
     if hundreds or after_thousand:
         words += [VI_DIGITS[hundreds], "trăm"]
     if tens == 0:
         if unit:
             if words:
-                words.append("lẻ")
+                words.append(READINGS[reading])
             words.append(VI_DIGITS[unit])
     elif tens == 1:
         words.append("mười")
@@ -109,9 +120,11 @@ def _vi_below_1000(n: int, *, after_thousand: bool) -> list[str]:
     return words
 
 
-def vi_number_words(n: int) -> list[str]:
-    """Vietnamese words for 0..9999, e.g. 21 → ["hai", "mươi", "mốt"]."""
+def vi_number_words(n: int, reading: str = DEFAULT_READING) -> list[str]:
+    """Vietnamese words for 0..9999, e.g. 21 → ["hai", "mươi", "mốt"],
+    105 → ["một", "trăm", "linh", "năm"] (reading "le": "lẻ")."""
     _check_number(n)
+    check_reading(reading)
     if n == 0:
         return [VI_DIGITS[0]]
     thousands, rest = divmod(n, 1000)
@@ -119,7 +132,7 @@ def vi_number_words(n: int) -> list[str]:
     if thousands:
         words += [VI_DIGITS[thousands], "nghìn"]
     if rest:
-        words += _vi_below_1000(rest, after_thousand=bool(thousands))
+        words += _vi_below_1000(rest, after_thousand=bool(thousands), reading=reading)
     return words
 
 
@@ -146,18 +159,19 @@ def en_number_words(n: int) -> list[str]:
     return words
 
 
-def number_words(n: int, lang: str) -> list[str]:
-    """Words for the number `n` (0..9999) in `lang` ("vi" or "en")."""
+def number_words(n: int, lang: str, reading: str = DEFAULT_READING) -> list[str]:
+    """Words for the number `n` (0..9999) in `lang` ("vi" or "en"); `reading` is the
+    Vietnamese reading of an empty tens place ("linh" or "le")."""
     if lang == "vi":
-        return vi_number_words(n)
+        return vi_number_words(n, reading)
     if lang == "en":
         return en_number_words(n)
     raise ValueError(f"unsupported language {lang!r}")
 
 
-def number_text(n: int, lang: str) -> str:
+def number_text(n: int, lang: str, reading: str = DEFAULT_READING) -> str:
     """The number as written out: "hai mươi mốt", "twenty-one"."""
-    words = number_words(n, lang)
+    words = number_words(n, lang, reading)
     if lang == "en":
         joined: list[str] = []
         for word in words:

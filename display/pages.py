@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import get_locale
 
+from display.recorded import recorded_packs
 from kiosk.access import require_device
 from kiosk.core.errors import DomainError
+from kiosk.runtime import current_centre
 from kiosk.store import repository as repo
+from kiosk.store.tables import CentreRow
 
 bp = Blueprint("display", __name__, template_folder="templates", url_prefix="/display")
 
@@ -23,37 +27,51 @@ def _numbers(arg: str) -> list[int]:
 @bp.get("/")
 @require_device("display")
 def lobby():
-    """?fields=HT,DD and ?counters=1,2 limit what this TV shows; the filter runs in the page."""
-    hub = current_app.extensions["motcua"]
-    # Calls use the centre's pack for each language (voice_packs), else the pack named
-    # like the language: the page decodes those at start so the first call plays at once.
-    packs = _voice_packs(hub)
+    """?fields=HT,DD and ?counters=1,2 limit what this TV shows; the filter runs in the page.
+    ?announce=vi,hmn: the languages this TV speaks, in this order (e.g. Vietnamese only at
+    night), among those the centre announces."""
+    centre = current_centre()
+    # Calls use a complete recorded pack for a language (display/recorded.py), else the
+    # centre's shipped pack for it (voice_packs), else the pack named like the language:
+    # the page decodes those at start so the first call plays at once.
+    packs = _voice_packs(centre)
+    announce = [c for c in (request.args.get("announce") or "").lower().split(",") if c]
+    with centre.ctx.store.read() as session:
+        # the order as stored: set in any hub process (/admin/voices), read here
+        settings = session.get(CentreRow, centre.centre_id).settings or {}
+        languages = tuple(settings.get("languages") or centre.ctx.languages)
+        recorded_codes = set(recorded_packs(session, languages))
     manifests = [
-        url_for("voice.manifest", pack=packs.get(lang, lang)) for lang in hub.ctx.languages
+        url_for("voice.recorded_manifest", code=lang)
+        if lang in recorded_codes
+        else url_for("voice.manifest", pack=packs.get(lang, lang))
+        for lang in languages
+        if lang in recorded_codes or lang in ("vi", "en")
+        if not announce or lang in announce
     ]
     return render_template(
         "display.html",
         fields=_codes("fields"),
         counters=_numbers("counters"),
         voice_manifests=manifests,
+        announce=announce,
     )
 
 
 @bp.get("/counter/<int:number>")
 @require_device("counter_screen")
 def counter_screen(number: int):
-    hub = current_app.extensions["motcua"]
-    with hub.store.read() as session:
+    centre = current_centre()
+    with centre.ctx.store.read() as session:
         try:
-            row = repo.counter_row(session, hub.centre_id, number)
+            row = repo.counter_row(session, centre.centre_id, number)
         except DomainError:
             abort(404)
-        name = row.name
+        name = (row.name_en or row.name) if str(get_locale()) == "en" else row.name
     return render_template("counter_screen.html", counter_number=number, counter_name=name)
 
 
-def _voice_packs(hub) -> dict[str, str]:
-    from kiosk.store.tables import CentreRow
-
-    with hub.store.read() as session:
-        return dict((session.get(CentreRow, hub.centre_id).settings or {}).get("voice_packs") or {})
+def _voice_packs(centre) -> dict[str, str]:
+    with centre.ctx.store.read() as session:
+        settings = session.get(CentreRow, centre.centre_id).settings or {}
+        return dict(settings.get("voice_packs") or {})

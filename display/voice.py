@@ -2,6 +2,7 @@
 
 GET /display/voice/<pack>/<clip>.wav     one clip (from the centre's VOICE_DIR, else shipped)
 GET /display/voice/<pack>/manifest.json  the pack's metadata and every clip URL, for preloading
+GET /display/voice/rec/<code>/<clip>.wav a clip recorded at the hub (database; display/recorded.py)
 
 The URL always ends in .wav; a pack that stores OGG is served with its true
 Content-Type, which is what browsers decode by. Pack and clip names must be
@@ -13,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
 
 from display.announcer import VOICE_URL
 from display.voice_pack import (
@@ -98,6 +99,122 @@ def manifest(pack: str) -> Any:
     )
     response.cache_control.no_cache = True
     response.add_etag()
+    return response.make_conditional(request)
+
+
+@voice_bp.get("/rec/<code>/<clip>.wav")
+def recorded_clip(code: str, clip: str) -> Any:
+    """A clip recorded at the hub.  Its URL carries the recording's digest (?v=), so it
+    may be kept a day: a re-recorded clip has another URL."""
+    from kiosk.runtime import current_centre
+    from kiosk.usecases.voice_packs import clip_audio
+
+    found = clip_audio(current_centre().ctx.store, code, clip) if is_safe_name(code) else None
+    if found is None:
+        return _not_found(f"rec/{code}/{clip}" if is_safe_name(code) else "?")
+    audio, digest = found
+    response = Response(audio, mimetype="audio/wav")
+    response.set_etag(digest)
+    response.cache_control.public = True
+    response.cache_control.max_age = CLIP_MAX_AGE
+    return response.make_conditional(request)
+
+
+@voice_bp.get("/rec/<code>/manifest.json")
+def recorded_manifest(code: str) -> Any:
+    """A recorded pack as this centre uses it: name, whether it is complete for calls and
+    for the kiosk, what is missing, and the URL of every clip (lobbies preload them)."""
+    from display import recorded
+    from kiosk.runtime import current_centre
+
+    centre = current_centre()
+    with centre.ctx.store.read() as session:
+        pack = recorded.recorded_packs(session, [code]).get(code)
+        needs = recorded.centre_needs(session, centre.centre_id)
+    if pack is None:
+        return _not_found(f"rec/{code}/manifest.json" if is_safe_name(code) else "?")
+    response = jsonify(
+        name=pack.name,
+        language=code,
+        source="recorded",
+        missing_for_calls=recorded.missing(needs, pack.digests, "calls"),
+        missing_for_kiosk=recorded.missing(needs, pack.digests, "kiosk"),
+        clips={slug: pack.url(slug) for slug in pack.digests},
+    )
+    response.cache_control.no_cache = True
+    return response
+
+
+@voice_bp.get("/kiosk.json")
+def kiosk_voices() -> Any:
+    """What the kiosk's read-aloud ("Nghe hướng dẫn") can say, in the centre's order of
+    languages: each voice's prompts and field names (a recorded pack complete for the
+    kiosk, else the shipped language synthesised, display/synthesis.py), and each
+    field's pictogram."""
+    from display import recorded, synthesis
+    from kiosk import pictograms
+    from kiosk.runtime import current_centre
+    from kiosk.store.tables import CentreRow
+
+    centre = current_centre()
+    with centre.ctx.store.read() as session:
+        packs = recorded.recorded_packs(session)
+        needs = recorded.centre_needs(session, centre.centre_id)
+        settings = session.get(CentreRow, centre.centre_id).settings or {}
+    order = list(dict.fromkeys([*(settings.get("languages") or ("vi", "en")), "vi"]))
+    voices = []
+    for code in order:
+        pack = packs.get(code)
+        if pack is not None and not recorded.missing(needs, pack.digests, "kiosk"):
+            clips = recorded.kiosk_urls(pack, needs)
+            name = pack.name
+        elif code in ("vi", "en") and synthesis.available(code):
+            texts = recorded.kiosk_texts(needs, code)
+            clips = {
+                slug: url_for("voice.synthesised_clip", lang=code, clip=slug)
+                + f"?v={synthesis.digest(text)}"
+                for slug, text in texts.items()
+            }
+            name = {"vi": "Tiếng Việt", "en": "English"}[code]
+        else:
+            continue
+        voices.append(
+            {
+                "code": code,
+                "name": name,
+                "prompts": {slug: clips[slug] for slug in recorded.PROMPTS},
+                "fields": {c: clips[recorded.field_slug(c)] for c, _n, _e in needs.fields},
+            }
+        )
+    chosen = pictograms.of_fields(settings)
+    response = jsonify(
+        voices=voices,
+        pictograms={
+            code: url_for("static", filename=f"pictograms/{name}.svg")
+            for code, name in chosen.items()
+        },
+    )
+    response.cache_control.no_cache = True
+    return response
+
+
+@voice_bp.get("/say/<lang>/<clip>.wav")
+def synthesised_clip(lang: str, clip: str) -> Any:
+    """A kiosk word of a shipped language, synthesised (display/synthesis.py)."""
+    from display import recorded, synthesis
+    from kiosk.runtime import current_centre
+
+    centre = current_centre()
+    with centre.ctx.store.read() as session:
+        needs = recorded.centre_needs(session, centre.centre_id)
+    text = recorded.kiosk_texts(needs, lang).get(clip) if lang in ("vi", "en") else None
+    audio = synthesis.speak(lang, text) if text else None
+    if audio is None:
+        return _not_found(f"say/{lang}/{clip}" if is_safe_name(clip) else "?")
+    response = Response(audio, mimetype="audio/wav")
+    response.set_etag(synthesis.digest(text))
+    response.cache_control.public = True
+    response.cache_control.max_age = CLIP_MAX_AGE
     return response.make_conditional(request)
 
 

@@ -15,15 +15,15 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from flask import current_app, g, request
+from flask import g, request
 
-from kiosk.auth import Forbidden, Unauthorized, current_actor
+from kiosk.auth import READS, Forbidden, Unauthorized, current_actor
+from kiosk.runtime import current_centre
 from kiosk.usecases import device_tokens
 
 DEVICE_COOKIE = "motcua_device"
 DEVICE_HEADER = "X-Device-Token"
 _SETTING_TTL_S = 5.0  # admins switching the requirement see it apply within seconds
-_required_cache: dict[int, tuple[float, bool]] = {}
 
 
 class DeviceNotPaired(Unauthorized):
@@ -35,25 +35,28 @@ def presented_token(explicit: str | None = None) -> str | None:
 
 
 def tokens_required() -> bool:
-    hub = current_app.extensions["motcua"]
-    cached = _required_cache.get(hub.centre_id)
+    """Whether the request's centre requires paired devices; cached on the served centre
+    (each hub, each centre its own), re-read after _SETTING_TTL_S so other processes follow."""
+    centre = current_centre()
+    cached = centre.tokens_required_cache
     if cached and time.monotonic() - cached[0] < _SETTING_TTL_S:
         return cached[1]
-    value = device_tokens.tokens_required(hub.ctx)
-    _required_cache[hub.centre_id] = (time.monotonic(), value)
+    value = device_tokens.tokens_required(centre.ctx)
+    centre.tokens_required_cache = (time.monotonic(), value)
     return value
 
 
 def forget_setting() -> None:
     """Call after changing `require_device_tokens` so this process applies it at once."""
-    _required_cache.clear()
+    current_centre().tokens_required_cache = None
 
 
 def current_device(explicit: str | None = None) -> device_tokens.Device | None:
-    """The paired device asking, looked up once per request or Socket.IO event."""
+    """The paired device asking, looked up once per request or Socket.IO event; a token
+    of another centre's is no device here."""
     seen = g.setdefault("devices", {})
     if explicit not in seen:
-        ctx = current_app.extensions["motcua"].ctx
+        ctx = current_centre().ctx
         seen[explicit] = device_tokens.verify(ctx, presented_token(explicit))
     return seen[explicit]
 
@@ -67,9 +70,11 @@ def device_allowed(kinds: tuple[str, ...], explicit_token: str | None = None) ->
     if device is not None and device.kind in kinds:
         return True
     try:
-        return current_actor() is not None
+        actor = current_actor()
     except Unauthorized:
         return False
+    # A province supervisor watches screens but takes no number for anyone.
+    return actor is not None and not (actor.read_only and request.method not in READS)
 
 
 def check_device(kinds: tuple[str, ...]) -> None:
@@ -78,8 +83,9 @@ def check_device(kinds: tuple[str, ...]) -> None:
 
 
 def require_device(*kinds: str):
-    """Decorator for routes that kiosks and screens use without a login."""
-    kinds = kinds or device_tokens.KINDS
+    """Decorator for routes that kiosks and screens use without a login (by default any
+    screen kind; never a device agent, whose token is for the /agent namespace only)."""
+    kinds = kinds or device_tokens.SCREEN_KINDS
 
     def decorator(view):
         @wraps(view)

@@ -1,65 +1,33 @@
-"""The application factory: wires extensions and blueprints, nothing else."""
+"""The application factory: wires the Flask app, its config, extensions,
+blueprints and hooks to a running hub, nothing else.
+
+Opening the hub (store, migrations, seeding, closing earlier days) is
+`kiosk.runtime.bootstrap.open_hub`; starting devices is
+`kiosk.runtime.device_startup.start_devices`.  Both are separate steps."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-from flask import Flask, has_request_context, jsonify, request
+from flask import Flask
 
 import static as static_package
-from kiosk import asyncmode
+from kiosk import asyncmode, centre_routing, hosts, http_hooks, payloads, socket_transport
 from kiosk.config import Config
 from kiosk.extensions import babel, csrf, login_manager, socketio
-from kiosk.hub import Hub
-from kiosk.i18n import remember_language, select_locale
-from kiosk.store import Store, migrate
-from kiosk.store import repository as repo
-from kiosk.store.seed import read_centre_file, seed
-from kiosk.usecases.context import QueueContext
+from kiosk.i18n import select_locale
+from kiosk.runtime.bootstrap import open_hub
+from kiosk.runtime.hub import Hub
 
-log = logging.getLogger("motcua")
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = Path(static_package.__file__).resolve().parent
 
 
-class NoCentre(SystemExit):
-    pass
-
-
-def _request_base_url() -> str:
-    """The hub's address as the current request reached it; outside a request (a scanner's
-    ticket) a relative link.  Only used when MOTCUA_PUBLIC_URL is not set."""
-    return request.host_url if has_request_context() else ""
-
-
-def _centre_timezone(store: Store, centre_id: int) -> str:
-    with store.read() as session:
-        return session.get(repo.CentreRow, centre_id).timezone
-
-
-def _open_store(config: Config) -> tuple[Store, int, dict]:
-    store = Store(config.database_url, config.db_pool_size, config.db_max_overflow)
-    if config.auto_migrate:
-        migrate.upgrade(store.url)
-    centre_file = (
-        read_centre_file(config.centre_file, config.instance_path) if config.centre_file else {}
-    )
-    with store.write() as session:
-        centre = repo.centre_by_code(session, config.centre_code or None)
-        if centre is None and centre_file:
-            centre = seed(session, centre_file)
-            log.info("loaded centre %s from %s", centre.code, config.centre_file)
-        if centre is None:
-            raise NoCentre(
-                "No centre in the database. Start with --config examples/demo-centre.toml "
-                "(or set MOTCUA_CONFIG) to load one."
-            )
-        return store, centre.id, centre_file
-
-
-def create_app(config: Config | None = None) -> Flask:
-    config = config or Config.from_env()
+def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
+    """The Flask app serving `hub` (opened from `config` when not given)."""
+    config = config or (hub.config if hub is not None else Config.from_env())
+    if hub is None:
+        hub = open_hub(config)
     app = Flask(
         "kiosk",
         root_path=str(PACKAGE_DIR),
@@ -94,56 +62,31 @@ def create_app(config: Config | None = None) -> Flask:
             x_proto=config.trusted_proxies,
             x_host=config.trusted_proxies,
         )
+    # First hook: a foreign Host name is refused before anything (a centre's own are served).
+    hosts.init_app(app, config, also_allowed=lambda name: hub.centre_for_host(name) is not None)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    store, centre_id, centre_file = _open_store(config)
-    mode = asyncmode.current()
     # Imported before init_app: its @socketio.on handlers then join the list every
     # init_app installs, so a second app in one process (tests) has them too.
-    from kiosk.realtime import SocketIOPublisher
+    import kiosk.realtime  # noqa: F401
+    import kiosk.realtime_agent  # noqa: F401  (namespace /agent: device agents)
 
     socketio.init_app(
         app,
-        async_mode=mode,
+        async_mode=asyncmode.current(),
         message_queue=config.message_queue or None,
         channel=config.message_channel,
-        ping_interval=10,  # a dead screen is noticed within ~15 s
-        ping_timeout=5,
+        ping_interval=config.ping_interval_s,  # a dead screen is noticed within ~15 s
+        ping_timeout=config.ping_timeout_s,
+        max_http_buffer_size=payloads.MAX_SOCKET_BYTES,  # larger messages are refused
+        serializer=payloads.GuardedPacket,  # too deep: `ok: false`, not a lost event
         # No cors_allowed_origins: engine.io's default accepts only the hub's own origin
         # (an empty list would switch the check off).
     )
-    with store.read() as session:
-        centre = session.get(repo.CentreRow, centre_id)
-        timezone = centre.timezone
-        languages = tuple((centre.settings or {}).get("languages", ("vi", "en")))
-    ctx = QueueContext(
-        store=store,
-        publisher=SocketIOPublisher(socketio),
-        centre_id=centre_id,
-        timezone=timezone,
-        public_url=config.public_url,
-        public_url_fallback=_request_base_url,
-        languages=languages,
-        timezone_loader=lambda: _centre_timezone(store, centre_id),
-        kiosk_printers={
-            k["name"]: k["printer"] for k in centre_file.get("kiosks", []) if k.get("printer")
-        },
-    )
-    app.extensions["motcua"] = Hub(
-        config=config, store=store, centre_id=centre_id, ctx=ctx, centre_file=centre_file
-    )
-
-    from kiosk.devices_runtime import print_hint
-
-    ctx.after_issue.append(print_hint(app.extensions["motcua"]))
-    from kiosk import supervision
-
-    supervision.init_app(app)  # device problems become supervisor alerts
-    from kiosk.usecases.closing import close_earlier_days
-
-    close_earlier_days(ctx)  # yesterday's waiting tickets are marked, never called today
-
+    socket_transport.install(socketio.server)  # a dropped client's TCP connection is closed
+    centre_routing.init_app(app)  # /c/{code}/… prefixes (outermost) and each request's centre
+    hub.init_app(app)  # after socketio: what opening the hub published goes out now
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "pages.login"
@@ -162,49 +105,5 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(voice_bp)
     app.register_blueprint(admin_bp)
     errors.register(app)
-    _register_hooks(app, config)
+    http_hooks.register(app, config)
     return app
-
-
-def _register_hooks(app: Flask, config: Config) -> None:
-    from kiosk.auth import bearer_token
-
-    @app.before_request
-    def check_csrf():
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_token():
-            from flask_login import current_user
-
-            # Cookie-authenticated writes need the CSRF token; anonymous kiosk issuing has no session to steal.
-            if current_user.is_authenticated or request.path.startswith(("/login", "/logout")):
-                csrf.protect()
-
-    @app.after_request
-    def headers(response):
-        response = remember_language(response)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
-
-    @app.context_processor
-    def page_globals():
-        from flask_babel import get_locale
-
-        return {
-            "lang": str(get_locale() or "vi"),
-            "other_lang": "en" if str(get_locale()) == "vi" else "vi",
-        }
-
-    @app.get("/healthz")
-    def healthz():
-        hub = app.extensions["motcua"]
-        try:
-            hub.store.ping()
-            db = "ok"
-        except Exception as error:  # any driver error means the same to the operator
-            db = f"error: {type(error).__name__}"
-        from kiosk.devices_runtime import all_device_status
-
-        body = {"db": db, "devices": all_device_status(hub), "async_mode": asyncmode.current()}
-        return jsonify(body), 200 if db == "ok" else 503

@@ -5,7 +5,8 @@ is always passed explicitly.  Monkey-patching has to happen before Flask,
 SQLAlchemy, socket or ssl are imported, so `apply()` is called by the launcher
 (`motcua` console script) and by `kiosk.wsgi` before anything else.
 
-This module imports nothing but the standard library `os`.
+This module imports nothing but the standard library `os` (and, once patched,
+`devices.blocking` to detect a patch made before us).
 """
 
 import os
@@ -55,15 +56,8 @@ def apply(mode: str | None = None) -> str:
 
 def current() -> str:
     """The mode applied in this process; detects gunicorn workers that patched before us."""
-    import sys
-
     if _applied:
         return _applied
-    # Look only at libraries already loaded: importing one just to ask would be a side effect.
-    gevent_monkey = sys.modules.get("gevent.monkey")
-    if gevent_monkey is not None and gevent_monkey.is_module_patched("socket"):
-        return "gevent"
-    eventlet_patcher = sys.modules.get("eventlet.patcher")
-    if eventlet_patcher is not None and eventlet_patcher.is_monkey_patched("socket"):
-        return "eventlet"
-    return "threading"
+    from devices.blocking import async_mode  # the one detection, shared with the device workers
+
+    return async_mode()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from functools import wraps
 
@@ -21,12 +22,19 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from kiosk.core.errors import DomainError
+from kiosk.core.errors import DomainError, InvalidInput, Localised
 from kiosk.extensions import login_manager
+from kiosk.runtime import current_centre, current_hub
 from kiosk.store.tables import UserRow
+from kiosk.textrules import clean, username_key
 
 TOKEN_MAX_AGE_S = 12 * 3600  # one working day
-ROLE_RANK = {"clerk": 1, "supervisor": 2, "admin": 3}
+# A province admin has an admin's rights at every centre; a province supervisor reads
+# what a supervisor reads at every centre (live views, reports) and changes nothing.
+ROLE_RANK = {"clerk": 1, "supervisor": 2, "admin": 3, "province_supervisor": 2, "province_admin": 3}
+PROVINCE_ROLES = ("province_admin", "province_supervisor")
+READ_ONLY_ROLES = ("province_supervisor",)
+READS = ("GET", "HEAD", "OPTIONS")
 
 
 class Unauthorized(DomainError):
@@ -44,7 +52,7 @@ class User(UserMixin):
     display_name: str
     role: str
     counter_number: int | None
-    centre_id: int
+    centre_id: int | None  # None: a province role
     stamp: str = ""  # credential_stamp(row) when loaded: ends old sessions and tokens
 
     @classmethod
@@ -66,8 +74,16 @@ class User(UserMixin):
     def at_least(self, role: str) -> bool:
         return ROLE_RANK.get(self.role, 0) >= ROLE_RANK[role]
 
+    @property
+    def read_only(self) -> bool:
+        """May read, never change (a province supervisor)."""
+        return self.role in READ_ONLY_ROLES
+
     def may_work_counter(self, number: int) -> bool:
-        """Supervisors and admins may act at any counter; a bound clerk only at theirs."""
+        """Supervisors and admins may act at any counter; a bound clerk only at theirs;
+        a province supervisor at none."""
+        if self.read_only:
+            return False
         if self.at_least("supervisor"):
             return True
         return self.role == "clerk" and (self.counter_number in (None, number))
@@ -81,14 +97,12 @@ def credential_stamp(row: UserRow) -> str:
 
 
 def _load(user_id: int, stamp: str) -> User | None:
-    store = current_app.extensions["motcua"].store
-    with store.read() as session:
+    """The user of a session or token, if active and of the request's centre (or of the
+    province: no centre): a login of one centre is nobody at another."""
+    centre = current_centre()
+    with centre.ctx.store.read() as session:
         row = session.get(UserRow, user_id)
-        if (
-            row is None
-            or not row.active
-            or row.centre_id != current_app.extensions["motcua"].centre_id
-        ):
+        if row is None or not row.active or not _at(row, centre.centre_id):
             return None
         user = User.from_row(row)
         # A session or token from before a password, role or activity change: refused.
@@ -109,22 +123,82 @@ def renew_login(user_id: int) -> None:
     session (with the new stamp) while every other login of theirs ends."""
     if not (current_user and current_user.is_authenticated and current_user.id == user_id):
         return
-    store = current_app.extensions["motcua"].store
-    with store.read() as session:
+    with current_hub().store.read() as session:
         row = session.get(UserRow, user_id)
         if row is not None and row.active:
             login_user(User.from_row(row))
 
 
+def _at(row: UserRow, centre_id: int) -> bool:
+    """True when the user signs in at this centre: its own, or a province user's."""
+    if row.centre_id is None:
+        return row.role in PROVINCE_ROLES
+    return row.centre_id == centre_id
+
+
 def check_credentials(username: str, password: str) -> User | None:
-    hub = current_app.extensions["motcua"]
-    with hub.store.read() as session:
-        row = session.execute(
-            select(UserRow).where(UserRow.centre_id == hub.centre_id, UserRow.username == username)
-        ).scalar_one_or_none()
+    """The active user with this name (compared by kiosk.textrules.username_key: case and
+    Unicode form do not matter) and password, else None.  Counts nothing: see `log_in`."""
+    centre = current_centre()
+    key = username_key(username)
+    with centre.ctx.store.read() as session:
+        query = select(UserRow).where(
+            (UserRow.centre_id == centre.centre_id) | UserRow.centre_id.is_(None)
+        )
+        rows = session.execute(query.order_by(UserRow.centre_id.is_(None))).scalars()
+        same = [
+            row for row in rows if username_key(row.username) == key and _at(row, centre.centre_id)
+        ]
+        # Names made before names were folded may differ only in case: the exact one wins;
+        # then the centre's own user before a province user of the same name.
+        row = next((r for r in same if r.username == username), same[0] if same else None)
         if row is None or not row.active or not check_password_hash(row.password_hash, password):
             return None
         return User.from_row(row)
+
+
+class TooManyAttempts(DomainError):
+    """Too many wrong passwords for one account: wait `retry_after` seconds."""
+
+    status = 429
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__("account_locked", wait=wait_words(seconds))
+        self.retry_after = seconds
+
+
+def wait_words(seconds: int) -> Localised:
+    """A wait in words: 40 giây / 40 seconds, 15 phút / 15 minutes."""
+    if seconds < 60:
+        return Localised(f"{seconds} giây", f"{seconds} second{'s' * (seconds != 1)}")
+    minutes = math.ceil(seconds / 60)
+    return Localised(f"{minutes} phút", f"{minutes} minute{'s' * (minutes != 1)}")
+
+
+def log_in(username: str, password: str) -> User:
+    """What both login doors do (POST /api/v1/auth/token and the /login page).
+
+    The name is read by the same rules as when it was made (kiosk/textrules.py): a
+    control character (`admin\t`) is refused as invalid input, never trimmed away.
+    Wrong passwords are counted per account in the database (kiosk/ratelimit.py), so
+    guesses spread over addresses or hub processes meet the same growing wait."""
+    from kiosk import ratelimit
+
+    name = clean(username, "username")
+    if not name:
+        raise InvalidInput("bad_credentials")
+    centre = current_centre()
+    store, centre_id = centre.ctx.store, centre.centre_id
+    key = username_key(name)[:64]
+    wait = ratelimit.account_wait_s(store, centre_id, key, centre.ctx.now())
+    if wait:
+        raise TooManyAttempts(wait)
+    user = check_credentials(name, password)
+    if user is None:
+        ratelimit.account_failed(store, centre_id, key, centre.ctx.now())
+        raise Unauthorized("bad_credentials")
+    ratelimit.account_succeeded(store, centre_id, key)
+    return user
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -171,7 +245,7 @@ def require_role(role: str):
             actor = current_actor()
             if actor is None:
                 raise Unauthorized("login_required")
-            if not actor.at_least(role):
+            if not actor.at_least(role) or (actor.read_only and request.method not in READS):
                 raise Forbidden("forbidden")
             return view(*args, **kwargs)
 
@@ -179,6 +253,24 @@ def require_role(role: str):
         return wrapped
 
     return decorator
+
+
+def require_province(view):
+    """Decorator: the request must come from a province role (the province overview).
+    A centre's own users, whatever their role, are refused (403): they never see
+    another centre; anonymous callers get 401."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        actor = current_actor()
+        if actor is None:
+            raise Unauthorized("login_required")
+        if actor.role not in PROVINCE_ROLES:
+            raise Forbidden("forbidden")
+        return view(*args, **kwargs)
+
+    wrapped.required_role = "province"
+    return wrapped
 
 
 def require_counter(number: int) -> User:

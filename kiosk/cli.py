@@ -30,10 +30,23 @@ def _parser() -> argparse.ArgumentParser:
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="add a user or reset their password and role")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["admin", "supervisor", "clerk"])
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "supervisor", "clerk", "province_admin", "province_supervisor"],
+        help="province_admin / province_supervisor: no centre, signs in at every centre",
+    )
     add.add_argument("--counter", type=int)
     add.add_argument("--display-name", default="")
     add.add_argument("--config", help="centre file, if the database is still empty")
+
+    centre = sub.add_parser("centre", help="the centres this installation serves")
+    centre_sub = centre.add_subparsers(dest="centre_command", required=True)
+    centre_add = centre_sub.add_parser(
+        "add", help="create a centre from a centre file; running hubs serve it within 5 s"
+    )
+    centre_add.add_argument("file", help="the new centre's file (TOML, [centre] code = ...)")
+    centre_sub.add_parser("list", help="code, name and host names of every centre")
 
     devices = sub.add_parser("devices", help="configured devices and the serial ports seen")
     devices.add_argument("--config")
@@ -43,11 +56,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     devices_run.add_argument("--config")
     devices_pair = devices_sub.add_parser(
-        "pair", help="issue a pairing link for a kiosk, display or counter screen"
+        "pair", help="issue a pairing link for a kiosk, display, counter screen or device agent"
     )
-    devices_pair.add_argument("kind", choices=["kiosk", "display", "counter_screen"])
-    devices_pair.add_argument("name", help="kiosk name, display name, or counter number")
+    devices_pair.add_argument("kind", choices=["kiosk", "display", "counter_screen", "agent"])
+    devices_pair.add_argument(
+        "name", help="kiosk name, display name, counter number, or agent name ([[agents]])"
+    )
     devices_pair.add_argument("--config")
+
+    agent = sub.add_parser(
+        "agent", help="drive this centre's printers and scanners for a hub elsewhere"
+    )
+    agent.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example")
+    agent.add_argument(
+        "--token",
+        default=os.environ.get("MOTCUA_AGENT_TOKEN"),
+        help="the agent's device token (motcua devices pair agent NAME); or MOTCUA_AGENT_TOKEN",
+    )
+    agent.add_argument(
+        "--journal", help="the print journal (SQLite); default: one per hub in $STATE_DIRECTORY"
+    )
+
+    voice = sub.add_parser("voice", help="voice packs recorded at the hub (docs/voice.md)")
+    voice_sub = voice.add_subparsers(dest="voice_command", required=True)
+    export = voice_sub.add_parser("export", help="write one recorded pack to one file")
+    export.add_argument("pack", help="the pack's language code, e.g. hmn")
+    export.add_argument("file", help="the file to write (a ZIP)")
+    imported = voice_sub.add_parser("import", help="add a pack from an exported file")
+    imported.add_argument("file")
+    imported.add_argument("--as", dest="code", help="under this language code instead")
+    imported.add_argument("--name", help="the name the lobby shows for it")
+    imported.add_argument("--replace", action="store_true", help="replace a pack of that code")
 
     printer = sub.add_parser("printer", help="printers")
     printer_sub = printer.add_subparsers(dest="printer_command", required=True)
@@ -63,9 +102,11 @@ def _config(args) -> Config:
 
 
 def cmd_run(args) -> int:
-    from kiosk import asyncmode
+    from kiosk import asyncmode, hosts
     from kiosk.app import create_app
     from kiosk.extensions import socketio
+    from kiosk.runtime.bootstrap import open_hub
+    from kiosk.runtime.device_startup import start_devices, stop_devices
 
     if not _port_free(args.host, args.port):
         # Checked before anything starts: a second hub must not open the scanners of the
@@ -79,8 +120,10 @@ def cmd_run(args) -> int:
     config = _config(args)
     if not config.public_url:
         config.public_url = _default_public_url(args.host, args.port)
-    app = create_app(config)
-    hub = app.extensions["motcua"]
+        if not config.allowed_hosts:  # nothing configured: the names of this machine
+            config.allowed_hosts = hosts.this_machine(args.host, config.public_url)
+    hub = open_hub(config)
+    app = create_app(config, hub)
     mode = asyncmode.current()
     print(
         f"motcua: serving {hub.ctx.centre_id and _centre_name(hub)} on http://{args.host}:{args.port} "
@@ -94,9 +137,7 @@ def cmd_run(args) -> int:
                 f"  demo login: {user['username']} / {user['password']} ({user['role']})",
                 flush=True,
             )
-    from kiosk.devices_runtime import start_devices, stop_devices
-
-    start_devices(app)
+    start_devices(hub)
     kwargs = {"allow_unsafe_werkzeug": True} if mode == "threading" else {}
     if mode == "gevent":
         kwargs["handler_class"] = _no_delay_gevent_handler()
@@ -105,7 +146,7 @@ def cmd_run(args) -> int:
             app, host=args.host, port=args.port, use_reloader=False, log_output=False, **kwargs
         )
     finally:
-        stop_devices(app)  # Ctrl-C: release the serial ports, mark scanners as not read
+        stop_devices(hub)  # Ctrl-C: release the serial ports, mark scanners as not read
     return 0
 
 
@@ -202,28 +243,35 @@ def cmd_user(args) -> int:
                 print("passwords differ", file=sys.stderr)
                 return 2
         else:
-            password = sys.stdin.readline().rstrip("\n")
+            password = sys.stdin.readline().rstrip("\r\n")
     store = Store(config.database_url)
     migrate.upgrade(store.url)
+    province = args.role.startswith("province_")
+    if province and args.counter is not None:
+        print("a province user works at no counter: leave out --counter", file=sys.stderr)
+        return 2
     try:
         with store.write() as session:
             centre = repo.centre_by_code(session, config.centre_code or None)
             if centre is None and config.centre_file:
                 centre = seed(session, read_centre_file(config.centre_file))
-            if centre is None:
+            if centre is None and not province:
                 print("no centre in the database: pass --config FILE", file=sys.stderr)
                 return 2
             if args.counter is not None:
                 repo.counter_row(session, centre.id, args.counter)
-            add_user(
+            # The admin pages' name rules: `Admin` is the user `admin` (its password and
+            # role are reset); a name with a control character, or one that looks like
+            # another user's (`admin.`, `аdmin`), is refused.
+            saved = add_user(
                 session,
-                centre.id,
+                None if province else centre.id,  # a province user belongs to no centre
                 args.name,
                 password,
                 args.role,
                 counter=args.counter,
                 display_name=args.display_name,
-            )
+            ).username
     except CentreFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -234,18 +282,65 @@ def cmd_user(args) -> int:
             print(f"error: {error.code} {error.params}", file=sys.stderr)
             return 2
         raise
-    print(f"user {args.name} ({args.role}) saved")
+    print(f"user {saved} ({args.role}) saved")
     return 0
 
 
+def cmd_centre(args) -> int:
+    """`motcua centre add FILE.toml` / `motcua centre list` on MOTCUA_DATABASE_URL: the
+    running hub processes find a new centre by themselves (kiosk/runtime/hub.py)."""
+    from kiosk.core.errors import DomainError
+    from kiosk.messages import message
+    from kiosk.store import Store, migrate
+    from kiosk.store.seed import CentreFileError, read_centre_file
+    from kiosk.usecases import centres
+
+    config = Config.from_env()
+    store = Store(config.database_url)
+    try:
+        migrate.upgrade_if_behind(store.url, store.engine)
+        if args.centre_command == "add":
+            try:
+                added = centres.add_centre(store, read_centre_file(args.file, config.instance_path))
+            except CentreFileError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            except DomainError as error:
+                detail = error.params.get("detail") if error.code == "bad_request" else None
+                print(
+                    f"error: {args.file}: {detail or message(error.code, **error.params)}",
+                    file=sys.stderr,
+                )
+                return 2
+            hosts = ", ".join(added["hosts"]) or "none"
+            print(
+                f"centre {added['code']} ({added['name']}) added; host names: {hosts}. "
+                f"Running hubs serve it within 5 s at /c/{added['code']}/ "
+                f"(e.g. /c/{added['code']}/kiosk, /api/v1/c/{added['code']}/services)."
+            )
+            return 0
+        rows = centres.list_centres(store)
+        width = max([len("code"), *(len(r["code"]) for r in rows)])
+        print(f"{'code':<{width}}  name  (host names)")
+        for row in rows:
+            hosts = f"  ({', '.join(row['hosts'])})" if row["hosts"] else ""
+            print(f"{row['code']:<{width}}  {row['name']}{hosts}")
+        return 0
+    finally:
+        store.dispose()
+
+
 def cmd_devices(args) -> int:
-    from kiosk.devices_runtime import describe_devices
+    from kiosk.runtime.device_health import describe_devices
 
     if getattr(args, "devices_command", None) == "run":
         from kiosk.app import create_app
-        from kiosk.devices_runtime import run_device_worker
+        from kiosk.runtime.bootstrap import open_hub
+        from kiosk.runtime.device_startup import run_device_worker
 
-        run_device_worker(create_app(_config(args)))
+        hub = open_hub(_config(args))
+        create_app(hub.config, hub)  # texts of scan events are translated in its context
+        run_device_worker(hub)
         return 0
     if getattr(args, "devices_command", None) == "pair":
         return _pair_device(args)
@@ -254,25 +349,79 @@ def cmd_devices(args) -> int:
 
 
 def _pair_device(args) -> int:
-    from kiosk.app import create_app
     from kiosk.core.errors import DomainError
+    from kiosk.runtime.bootstrap import open_hub
     from kiosk.usecases import device_tokens
 
     config = _config(args)
-    hub = create_app(config).extensions["motcua"]
+    hub = open_hub(config)
     try:
         paired = device_tokens.pair(hub.ctx, args.kind, args.name)
     except DomainError as error:
         print(f"error: {error.params.get('detail', error.code)}", file=sys.stderr)
         return 2
     base = config.public_url or "http://HUB:5000"
+    if args.kind == "agent":
+        print(f"agent {args.name}: its token (keep it secret); on the centre's machine run")
+        print(f"  motcua agent --hub {base.rstrip('/')} --token {paired['token']}")
+        return 0
     print(f"{args.kind} {args.name}: open this link once on the device (keep it secret):")
     print(f"  {base.rstrip('/')}{paired['pair_path']}")
     return 0
 
 
+def cmd_agent(args) -> int:
+    """`motcua agent`: imports devices/ and python-socketio's client only (no web stack)."""
+    from devices.agent.client import main as agent_main
+
+    if not args.token:
+        print("error: --token (or MOTCUA_AGENT_TOKEN) is required", file=sys.stderr)
+        return 2
+    return agent_main(args.hub, args.token, args.journal)
+
+
+def cmd_voice(args) -> int:
+    """`motcua voice export PACK FILE` / `motcua voice import FILE [--as CODE] [--name NAME]`
+    on MOTCUA_DATABASE_URL (kiosk/usecases/voice_packs.py)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from kiosk.core.errors import DomainError
+    from kiosk.messages import message
+    from kiosk.store import Store, migrate
+    from kiosk.usecases import voice_packs
+
+    config = Config.from_env()
+    store = Store(config.database_url)
+    try:
+        migrate.upgrade_if_behind(store.url, store.engine)
+        if args.voice_command == "export":
+            data = voice_packs.export_pack(store, args.pack)
+            Path(args.file).write_bytes(data)
+            print(f"voice pack {args.pack} written to {args.file} ({len(data) // 1024} KiB)")
+            return 0
+        pack = voice_packs.import_pack(
+            store,
+            datetime.now(UTC),
+            Path(args.file).read_bytes(),
+            args.code,
+            args.name,
+            replace=args.replace,
+        )
+        print(f"voice pack {pack.code} ({pack.name}) imported: {len(pack.clips)} clips")
+        return 0
+    except DomainError as error:
+        print(f"error: {message(error.code, **error.params)}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.dispose()
+
+
 def cmd_printer(args) -> int:
-    from kiosk.devices_runtime import print_test_ticket
+    from kiosk.runtime.print_service import print_test_ticket
 
     return print_test_ticket(_config(args), args.target, paper_mm=args.paper_mm)
 
@@ -290,8 +439,11 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "db": cmd_db,
         "user": cmd_user,
+        "centre": cmd_centre,
         "devices": cmd_devices,
         "printer": cmd_printer,
+        "voice": cmd_voice,
+        "agent": cmd_agent,
     }
     try:
         return handlers[args.command](args) or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,19 @@ def _secret_key(instance: Path) -> str:
     return key
 
 
+def normalise_host(name: str) -> str:
+    """An allowed-host entry as compared: lower case, no trailing dot, IPv6 in brackets."""
+    name = name.strip().lower().rstrip(".")
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"
+    return name
+
+
+def parse_host_list(value: str) -> tuple[str, ...]:
+    """MOTCUA_ALLOWED_HOSTS: names separated by commas (or spaces); checked by kiosk/hosts.py."""
+    return tuple(normalise_host(part) for part in re.split(r"[,\s]+", value) if part.strip())
+
+
 @dataclass
 class Config:
     instance_path: Path = field(default_factory=_instance_path)
@@ -41,7 +55,10 @@ class Config:
     async_mode: str = "threading"
     centre_file: str = ""
     centre_code: str = ""
-    public_url: str = ""
+    public_url: str = ""  # MOTCUA_PUBLIC_URL: the address printed on tickets (QR codes)
+    # MOTCUA_ALLOWED_HOSTS: host names requests may use (kiosk/hosts.py); empty = the
+    # loopback names when public_url is empty too, any name when it is set.
+    allowed_hosts: tuple[str, ...] = ()
     auto_migrate: bool | None = None
     testing: bool = False
     devices_enabled: bool = True
@@ -49,6 +66,10 @@ class Config:
     login_rate_per_min: int = 10  # login attempts per minute from one address
     trusted_proxies: int = 0  # reverse proxies in front (nginx: 1); 0 = trust no X-Forwarded-*
     screen_offline_after_s: float = 30  # a paired screen away this long is reported offline
+    # Socket.IO pings (MOTCUA_PING_INTERVAL_S, MOTCUA_PING_TIMEOUT_S): a screen that stops
+    # answering is dropped after interval + timeout, and its TCP connection closed.
+    ping_interval_s: float = 10
+    ping_timeout_s: float = 5
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -65,12 +86,15 @@ class Config:
             async_mode=os.environ.get("MOTCUA_ASYNC_MODE", "threading"),
             centre_file=os.environ.get("MOTCUA_CONFIG", ""),
             centre_code=os.environ.get("MOTCUA_CENTRE", ""),
-            public_url=os.environ.get("MOTCUA_PUBLIC_URL", ""),
+            public_url=os.environ.get("MOTCUA_PUBLIC_URL", "").rstrip("/"),
+            allowed_hosts=parse_host_list(os.environ.get("MOTCUA_ALLOWED_HOSTS", "")),
             devices_enabled=os.environ.get("MOTCUA_DEVICES", "1") not in ("0", "false", "no"),
             issue_rate_per_min=int(os.environ.get("MOTCUA_ISSUE_RATE_PER_MIN", "30")),
             login_rate_per_min=int(os.environ.get("MOTCUA_LOGIN_RATE_PER_MIN", "10")),
             trusted_proxies=int(os.environ.get("MOTCUA_TRUSTED_PROXIES", "0")),
             screen_offline_after_s=float(os.environ.get("MOTCUA_SCREEN_OFFLINE_S", "30")),
+            ping_interval_s=float(os.environ.get("MOTCUA_PING_INTERVAL_S", "10")),
+            ping_timeout_s=float(os.environ.get("MOTCUA_PING_TIMEOUT_S", "5")),
         )
         for key, value in overrides.items():
             if value is not None:

@@ -10,7 +10,9 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class Outgoing:
-    name: str  # call | queue | ticket | counter | device | kiosk | settings | snapshot
+    # snapshot | settings | call | counter | ticket | queue | rating | scan | scan_ticket
+    # | print | device | alert | session_ended (rooms and shapes: docs/architecture.md)
+    name: str
     payload: dict
     rooms: tuple[str, ...]
 

@@ -13,7 +13,10 @@ from kiosk import asyncmode
 asyncmode.apply(asyncmode.current())
 
 from kiosk.app import create_app  # noqa: E402
-from kiosk.devices_runtime import start_devices  # noqa: E402
+from kiosk.config import Config  # noqa: E402
+from kiosk.runtime.bootstrap import open_hub  # noqa: E402
+from kiosk.runtime.device_startup import start_devices  # noqa: E402
 
-app = create_app()
-start_devices(app)
+hub = open_hub(Config.from_env())
+app = create_app(hub.config, hub)
+start_devices(hub)

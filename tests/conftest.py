@@ -1,267 +1,91 @@
-"""Shared fixtures: a real hub process on a free port, fresh PostgreSQL
-databases, API and Socket.IO clients.  Tests that need PostgreSQL, Redis or
-Chromium skip with a reason on a machine without them, but never under CI=true."""
+"""Shared fixtures, from the fastest layer to the slowest:
+
+- `ctx` + `clock`: a QueueContext on the template database with a recording publisher
+  and a scripted clock, for use cases without Flask.
+- `app`, `client`, `sio`, `login`: the Flask app in this process (flaskr's shape), on a
+  copy of the migrated template database, devices off; Flask's test client and
+  Flask-SocketIO's test client.
+- `hub`, `hub_factory`: the same app served on a free port in a thread (LiveHub), for
+  real HTTP and WebSocket clients and the browser.
+- `hub_process_factory`: `motcua run` in a subprocess (HubProcess), only where the
+  process boundary is what is tested.
+
+Tests that need PostgreSQL, Redis or Chromium skip with a reason on a machine without
+them, but never under CI=true."""
 
 from __future__ import annotations
 
-import atexit
-import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import uuid
-from pathlib import Path
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TEST_CENTRE = FIXTURES / "centre.toml"
-ADMIN = ("admin", "test-admin-pass")
-PG_ADMIN_URL = os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("MOTCUA_TEST_REDIS", "redis://127.0.0.1:6379/0")
-ASYNC_MODES = ("gevent", "eventlet", "threading")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from tests.support.clients import csrf_token
+from tests.support.hubs import (  # noqa: F401  (re-exported for bench/ and older imports)
+    ADMIN,
+    ASYNC_MODES,
+    BOSS,
+    FIXTURES,
+    IN_CI,
+    MIGRATED,
+    PG_ADMIN_URL,
+    REDIS_URL,
+    ROOT,
+    TEST_CENTRE,
+    HubProcess,
+    LiveHub,
+    chromium_path,
+    copy_template,
+    free_port,
+    hub_config,
+    in_process_app,
+    need,
+    pg_admin,
+    postgres_available,
+    postgres_template,
+    sqlite_template,
+)
+
+# Modules whose tests run for many seconds each (subprocess hubs, real load, a fuzzer):
+# run first, so that the two workers of `make test` finish together instead of one
+# waiting for the other's last long test.
+LONG_FIRST = (
+    "test_soak.py",
+    "test_fuzz_api.py",
+    "test_agent.py",
+    "test_scale_out.py",
+    "test_crash.py",
+    "test_stalled_sockets.py",
+    "test_concurrency.py",
+    "test_realtime.py",
+)
 
 
-def need(available: bool, reason: str) -> None:
-    """Skip a test whose service is missing, except in CI where that is a failure."""
-    if available:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: this test must run)")
-    pytest.skip(reason)
+@pytest.hookimpl(trylast=True)  # after pytest has grouped tests by module-scoped hubs
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keeps its order
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# Migrating a new database takes a hub about 0.6 s (SQLite) and a `db upgrade` run about
-# 2 s (PostgreSQL); the suite starts ~200 hubs.  So the schema is built once per test run
-# and each test starts from a copy: the same empty, migrated database the hub would make.
-_templates: dict[str, object] = {}
-_MIGRATED: set[str] = set()  # PostgreSQL databases made from the template
-
-
-def _pg_admin(*statements: str) -> None:
-    """Run statements on the maintenance database (CREATE/DROP DATABASE need autocommit)."""
-    import psycopg2
-
-    admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=5)
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        admin.close()
-
-
-@atexit.register
-def _drop_templates() -> None:
-    """At the end of the run (pytest, or a bench script that used HubProcess)."""
-    name = _templates.get("postgres")
-    if name:
-        try:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{name}"')
-        except Exception:
-            pass  # PostgreSQL gone already: nothing to tidy
-    if _templates.get("folder"):
-        shutil.rmtree(_templates["folder"], ignore_errors=True)
-
-
-def _sqlite_template(centre_file: Path) -> Path:
-    """A migrated SQLite database already holding `centre_file`'s centre, as a hub's first
-    start leaves it (seeding hashes every user's password: 0.15 s each)."""
-    import hashlib
-
-    from kiosk.store import Store, migrate
-    from kiosk.store.seed import CentreFileError, read_centre_file, seed
-
-    content = Path(centre_file).read_bytes()
-    key = "sqlite:" + hashlib.sha256(content).hexdigest()
-    if key not in _templates:
-        if "folder" not in _templates:
-            _templates["folder"] = Path(tempfile.mkdtemp(prefix="motcua-template-"))
-        path = _templates["folder"] / f"{key[7:23]}.db"
-        store = Store(f"sqlite:///{path}")
-        migrate.upgrade(store.url)
-        try:
-            data = read_centre_file(centre_file)
-        except CentreFileError:
-            data = None  # the hub itself must meet the bad file and say so
-        if data is not None:
-            with store.write() as session:
-                seed(session, data)
-        with store.engine.connect() as connection:  # everything in the main file
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        store.dispose()
-        _templates[key] = path
-    return _templates[key]
-
-
-def _postgres_template() -> str:
-    """The name of a migrated, empty database to CREATE DATABASE … TEMPLATE from."""
-    if "postgres" not in _templates:
-        from kiosk.store import Store, migrate
-
-        name = f"motcua_template_{uuid.uuid4().hex[:10]}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
-        store = Store(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}")
-        migrate.upgrade(store.url)
-        store.dispose()
-        _templates["postgres"] = name
-    return _templates["postgres"]
-
-
-class HubProcess:
-    """`motcua run` in a subprocess, as an operator would start it."""
-
-    def __init__(
-        self,
-        tmp: Path,
-        *,
-        async_mode: str = "threading",
-        database_url: str | None = None,
-        config: Path = TEST_CENTRE,
-        env: dict | None = None,
-        port: int | None = None,
-    ):
-        self.tmp = tmp
-        self.async_mode = async_mode
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.config = config
-        self.database_url = database_url or f"sqlite:///{tmp / 'hub.db'}"
-        self.env = {
-            **os.environ,
-            "MOTCUA_ASYNC_MODE": async_mode,
-            "MOTCUA_DATABASE_URL": self.database_url,
-            "MOTCUA_INSTANCE": str(tmp / "instance"),
-            "MOTCUA_SECRET_KEY": "test-secret",
-            "MOTCUA_LOG_LEVEL": "WARNING",
-            "MOTCUA_ISSUE_RATE_PER_MIN": "0",  # load tests issue from one address
-            "MOTCUA_LOGIN_RATE_PER_MIN": "0",
-            "PYTHONUNBUFFERED": "1",
-            **(env or {}),
-        }
-        self.log_path = tmp / f"hub-{self.port}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30) -> HubProcess:
-        self.log = open(self.log_path, "ab")
-        path = Path(self.database_url[len("sqlite:///") :])
-        if self.database_url.startswith("sqlite:///") and not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(_sqlite_template(self.config), path)
-        if not self.database_url.startswith("sqlite") and self.database_url not in _MIGRATED:
-            # Production databases are migrated by the operator, not by `run`.
-            subprocess.run(
-                [sys.executable, "-m", "kiosk", "db", "upgrade"],
-                cwd=self.tmp,
-                env=self.env,
-                stdout=self.log,
-                stderr=subprocess.STDOUT,
-                check=True,
-            )
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kiosk",
-                "run",
-                "--config",
-                str(self.config),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
-            cwd=self.tmp,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"hub exited early:\n{self.logs()}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"hub did not start in {timeout}s:\n{self.logs()}")
-
-    def stop(self, sig: int = signal.SIGINT) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if getattr(self, "log", None):
-            self.log.close()
-
-    def logs(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-5000:]
-        except OSError:
-            return ""
-
-    # -- client helpers ---------------------------------------------------
-    def token(self, username: str = ADMIN[0], password: str = ADMIN[1]) -> str:
-        response = requests.post(
-            f"{self.url}/api/v1/auth/token",
-            json={"username": username, "password": password},
-            timeout=10,
-        )
-        response.raise_for_status()
-        return response.json()["token"]
-
-    def auth(self) -> dict:
-        """Headers of a logged-in admin (cached): for staff-only reads such as a ticket's history."""
-        if getattr(self, "_admin_token", None) is None:
-            self._admin_token = self.token()
-        return {"Authorization": f"Bearer {self._admin_token}"}
-
-    def session(self, username: str = ADMIN[0], password: str = ADMIN[1]) -> requests.Session:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {self.token(username, password)}"
-        return session
-
-
-def postgres_available() -> bool:
-    try:
-        import psycopg2
-
-        psycopg2.connect(PG_ADMIN_URL, connect_timeout=2).close()
-        return True
-    except Exception:
-        return False
-
-
+# -- PostgreSQL ---------------------------------------------------------------------
 @pytest.fixture
 def postgres_url():
     """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
     need(postgres_available(), f"PostgreSQL not reachable at {PG_ADMIN_URL}")
     name = f"motcua_test_{uuid.uuid4().hex[:10]}"
-    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{_postgres_template()}"')
+    pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template()}"')
     url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    _MIGRATED.add(url)
+    MIGRATED.add(url)
     yield url
     # a fresh connection: the test may have restarted PostgreSQL
-    _pg_admin(
+    pg_admin(
         f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
         f'DROP DATABASE IF EXISTS "{name}"',
     )
@@ -274,23 +98,163 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
+# -- use cases without Flask --------------------------------------------------------
+class ScriptedClock:
+    """The time a use case reads, set by the test: `clock.now = …`, `clock.advance(minutes=5)`."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: float = 0, **delta: float) -> datetime:
+        self.now += timedelta(minutes=minutes, **delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> ScriptedClock:
+    """Monday 4 March 2024, 08:00 at the test centre (Asia/Ho_Chi_Minh)."""
+    return ScriptedClock(datetime(2024, 3, 4, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+
+
+@pytest.fixture
+def ctx(tmp_path, clock):
+    """The test centre's QueueContext: template database copy, RecordingPublisher
+    (`ctx.publisher.sent`), the scripted clock."""
+    from kiosk.events import RecordingPublisher
+    from kiosk.store import Store
+    from kiosk.store import repository as repo
+    from kiosk.usecases.context import QueueContext
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    copy_template(url, TEST_CENTRE)
+    store = Store(url)
+    with store.read() as session:
+        centre = repo.centre_by_code(session, None)
+        centre_id, timezone = centre.id, centre.timezone
+    yield QueueContext(
+        store=store,
+        publisher=RecordingPublisher(),
+        centre_id=centre_id,
+        timezone=timezone,
+        clock=clock,
+        public_url="http://hub.test",
+    )
+    store.dispose()
+
+
+@pytest.fixture
+def day(ctx, clock):
+    """(ctx, clock, publisher) at 07:30 on Monday 23 November 2026, before anyone came."""
+    clock.now = datetime(2026, 11, 23, 7, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    return ctx, clock, ctx.publisher
+
+
+# -- the app in this process --------------------------------------------------------
+@pytest.fixture
+def app_factory(tmp_path):
+    """create_app on a copy of the template database: no migration, no devices."""
+    made = []
+
+    def make(centre_file=TEST_CENTRE, env: dict | None = None, database_url=None, **overrides):
+        """`database_url` opens a second app on an existing hub's database (no copy)."""
+        if database_url is None:
+            database_url = f"sqlite:///{tmp_path / f'app-{len(made)}.db'}"
+            copy_template(database_url, centre_file)
+        return in_process_app(tmp_path, database_url, centre_file, made, env, **overrides)
+
+    yield make
+    for hub in made:
+        hub.close()
+
+
+@pytest.fixture
+def app(app_factory):
+    return app_factory()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login():
+    """login(client, username, password): logs the test client in through /login, as a
+    browser does (CSRF token included); returns the response."""
+
+    def log_in(client, username: str = ADMIN[0], password: str = ADMIN[1]):
+        token = csrf_token(client, "/login")
+        return client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
+
+    return log_in
+
+
+@pytest.fixture
+def bearer(app):
+    """bearer(username, password) → Authorization headers of an API token (asked for
+    without cookies, as an integrator does)."""
+    anonymous = app.test_client(use_cookies=False)
+
+    def headers(username: str = ADMIN[0], password: str = ADMIN[1]) -> dict:
+        response = anonymous.post(
+            "/api/v1/auth/token", json={"username": username, "password": password}
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return headers
+
+
+@pytest.fixture
+def sio_factory(app, client):
+    """Extra Socket.IO test clients (screens) of `app`; sio_factory(client=c) shares
+    a Flask test client's cookies (a logged-in browser)."""
+    from kiosk.extensions import socketio
+
+    made = []
+
+    def make(flask_client=None, headers: dict | None = None):
+        connection = socketio.test_client(
+            app, flask_test_client=flask_client or client, headers=headers
+        )
+        made.append(connection)
+        return connection
+
+    yield make
+    for connection in made:
+        if connection.is_connected():
+            connection.disconnect()
+
+
+@pytest.fixture
+def sio(sio_factory):
+    return sio_factory()
+
+
+# -- a real server ------------------------------------------------------------------
 @pytest.fixture
 def hub_factory(tmp_path):
-    started: list[HubProcess] = []
+    """LiveHub(**kwargs) started: the app served on a free port in this process."""
+    started: list[LiveHub] = []
 
-    def make(**kwargs) -> HubProcess:
-        hub = HubProcess(tmp_path, **kwargs)
+    def make(**kwargs) -> LiveHub:
+        hub = LiveHub(tmp_path, **kwargs)
         started.append(hub)
         return hub.start()
 
     yield make
-    for hub in started:
+    for hub in reversed(started):
         hub.stop()
 
 
 @pytest.fixture
-def hub(hub_factory) -> HubProcess:
-    """A hub in threading mode on SQLite: the quickest real server."""
+def hub(hub_factory) -> LiveHub:
+    """The test centre served in this process: real HTTP and WebSocket clients."""
     return hub_factory()
 
 
@@ -299,7 +263,95 @@ def admin(hub) -> requests.Session:
     return hub.session()
 
 
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-    )
+@pytest.fixture
+def hub_process_factory(tmp_path):
+    """HubProcess(**kwargs) started: `motcua run` in a subprocess (async modes, crashes,
+    several processes, the CLI)."""
+    started: list[HubProcess] = []
+    # Hubs of one test share a Redis channel; tests running at once (pytest -n) do not.
+    channel = f"motcua-test-{uuid.uuid4().hex[:10]}"
+
+    def make(**kwargs) -> HubProcess:
+        kwargs["env"] = {"MOTCUA_MESSAGE_CHANNEL": channel, **(kwargs.get("env") or {})}
+        hub = HubProcess(tmp_path, **kwargs)
+        started.append(hub)
+        return hub.start()
+
+    yield make
+    for hub in started:
+        # SIGTERM ends the process at once (coverage still saves its data): Ctrl-C would
+        # spend a second or more on the interpreter's last garbage collection.
+        hub.stop(signal.SIGTERM)
+
+
+@pytest.fixture(scope="module")
+def module_hub_process_factory(tmp_path_factory):
+    """HubProcess(**kwargs) started once for the tests of one module (a subprocess start
+    costs seconds).  Every test sharing it must leave what the others assert unchanged.
+    `make test` distributes whole modules (--dist loadscope), so one worker starts it."""
+    started: list[HubProcess] = []
+    channel = f"motcua-test-{uuid.uuid4().hex[:10]}"
+
+    def make(**kwargs) -> HubProcess:
+        kwargs["env"] = {"MOTCUA_MESSAGE_CHANNEL": channel, **(kwargs.get("env") or {})}
+        hub = HubProcess(tmp_path_factory.mktemp("hub"), **kwargs)
+        started.append(hub)
+        return hub.start()
+
+    yield make
+    for hub in started:
+        hub.stop(signal.SIGTERM)
+
+
+# -- devices ------------------------------------------------------------------------
+@pytest.fixture
+def printer():
+    """A virtual network printer (tests/devices/virtual_printer.py), stopped afterwards."""
+    from tests.devices.virtual_printer import VirtualPrinter
+
+    virtual = VirtualPrinter().start()
+    yield virtual
+    virtual.stop()
+
+
+@pytest.fixture
+def watched_centre(hub_factory, tmp_path, printer):
+    """A live hub whose field HT has a 2-second target (so a test can pass it), a printer,
+    and a supervisor (BOSS)."""
+    from sqlalchemy import select
+
+    from kiosk.store import Store
+    from kiosk.store import repository as repo
+    from kiosk.store.seed import add_user
+    from kiosk.store.tables import ServiceRow
+    from tests.support.devices import centre_with_printers
+
+    config = centre_with_printers(tmp_path, {"kiosk-1": printer})
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    copy_template(url, config)
+    store = Store(url)
+    with store.write() as session:
+        centre_id = repo.centre_by_code(session, None).id
+        ht = session.execute(select(ServiceRow).where(ServiceRow.code == "HT")).scalar_one()
+        ht.target_wait_s = 2
+        add_user(session, centre_id, *BOSS, "supervisor")
+    store.dispose()
+    return hub_factory(config=config)
+
+
+@pytest.fixture
+def ptys(tmp_path):
+    """Start socat pty pairs by name (a scanner plugged in); all killed after the test."""
+    from tests.devices.pty_pair import SocatPair
+
+    need(shutil.which("socat") is not None, "needs socat (apt-get install socat)")
+    pairs: list = []
+
+    def start(name: str):
+        pair = SocatPair(tmp_path, name).start()
+        pairs.append(pair)
+        return pair
+
+    yield start
+    for pair in pairs:
+        pair.kill()

@@ -35,17 +35,22 @@ def test_every_text_in_the_code_has_a_vietnamese_translation(tmp_path):
         cwd=ROOT,
         capture_output=True,
     )
+    # Keyed by (context, id): "cancelled" the state and "cancelled" the action are two texts.
     with open(pot, "rb") as handle:
-        extracted = {m.id for m in read_po(handle) if m.id}
+        extracted = {(m.context, m.id) for m in read_po(handle) if m.id}
     with open(PO, "rb") as handle:
-        translated = {m.id: m.string for m in read_po(handle, locale="vi") if m.id}
+        translated = {(m.context, m.id): m.string for m in read_po(handle, locale="vi") if m.id}
     missing = sorted(i for i in extracted if not translated.get(i))
     assert not missing, f"run `make translations` and translate in {PO.name}: {missing}"
 
 
 def test_compiled_catalogue_is_up_to_date():
     with open(PO, "rb") as handle:
-        source = {m.id: m.string for m in read_po(handle, locale="vi") if m.id and m.string}
+        source = {
+            (m.context, m.id): m.string
+            for m in read_po(handle, locale="vi")
+            if m.id and m.string and not m.fuzzy
+        }
     with open(MO, "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+        compiled = {(m.context, m.id): m.string for m in read_mo(handle) if m.id}
     assert compiled == source, "run `pybabel compile -d kiosk/translations`"

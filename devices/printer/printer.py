@@ -3,7 +3,7 @@
 A `Printer` checks status before and after each job (on connections that can
 read back), connects lazily and reconnects after any failure, so the worker
 can simply call it again.  All methods block and are bounded by `timeout` per
-step; the hub calls them through `kiosk.blocking.run_blocking` (the worker does).
+step; the hub calls them through `devices.blocking.run_blocking` (the worker does).
 """
 
 from __future__ import annotations
@@ -168,3 +168,15 @@ def open_printer(
         raise PrinterConfigError(f"timeout must be between 0 and 120 s, not {timeout!r}")
     transport = _transport(cfg, width=dots, timeout=timeout)
     return Printer(url, transport, width=dots, text_mode=text_mode, codepage=codepage)
+
+
+def open_from_table(table: dict) -> Printer:
+    """open_printer for a `[[printers]]` table (url, and paper_mm, text_mode, timeout_s,
+    codepage or their defaults); a missing url is a KeyError, a bad number a ValueError."""
+    return open_printer(
+        table["url"],
+        paper_mm=int(table.get("paper_mm", 80)),
+        text_mode=table.get("text_mode", "raster"),
+        timeout=float(table.get("timeout_s", 5)),
+        codepage=int(table.get("codepage", DEFAULT_CODEPAGE)),
+    )

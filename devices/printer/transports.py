@@ -5,7 +5,7 @@ and move bytes; a wrapper here adds only what the hub needs on top: a bounded
 time for every call (escpos's network default is 60 s, a hung printer must
 never hold a worker that long), a status query that reads exactly the reply
 bytes, and escpos/socket/serial exceptions turned into `PrinterError`s.
-Every method blocks: callers run them through `kiosk.blocking.run_blocking`.
+Every method blocks: callers run them through `devices.blocking.run_blocking`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ status changes, and once at start).
 While the printer is down the first job is retried with a growing pause
 (the rest wait behind it: tickets come out in order); a job older than
 `give_up_after_s` is reported failed and dropped.  Every blocking step runs
-through `kiosk.blocking.run_blocking`, each bounded by the printer's timeout,
+through `devices.blocking.run_blocking`, each bounded by the printer's timeout,
 so a hung printer delays only its own queue and never the event loop.
 """
 
@@ -22,12 +22,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from devices.blocking import Loop, run_blocking
 from devices.printer.errors import PrinterError
 from devices.printer.job import PrintJob
 from devices.printer.printer import Printer
 from devices.printer.status import PrinterStatus
 from devices.rendering import TicketPrint
-from kiosk.blocking import run_blocking, spawn
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class _Job:
     last_error: PrinterError | None = None
 
 
-class PrinterWorker:
+class PrinterWorker(Loop):
     """Owns one Printer; `start()`, `submit()` jobs, `stop()`."""
 
     def __init__(
@@ -76,6 +76,7 @@ class PrinterWorker:
         retry_initial_s: float = 1.0,
         retry_max_s: float = 10.0,
     ) -> None:
+        super().__init__()
         self.name = name
         self.printer = printer
         self.on_printed = on_printed or (lambda job_id: None)
@@ -87,21 +88,14 @@ class PrinterWorker:
         self.retry_max_s = retry_max_s
         self.status: PrinterStatus | None = None
         self._jobs: deque[_Job] = deque()
-        # Created here, not at import, so under gevent/eventlet they are the patched, cooperative kind.
+        # Created here, not at import, so under gevent/eventlet it is the patched, cooperative kind.
         self._wake = threading.Condition()
-        self._done = threading.Event()
         self._stopping = False
-        self._task = None
 
     @property
     def pending(self) -> int:
         """Jobs not yet printed or given up."""
         return len(self._jobs)
-
-    def start(self) -> PrinterWorker:
-        """Start the loop as a greenlet or thread (kiosk.blocking.spawn)."""
-        self._task = spawn(self._run)
-        return self
 
     def submit(self, job_id: str, ticket: TicketPrint) -> None:
         """Queue a ticket; a job_id already queued is ignored (the hub may resubmit after restart)."""
@@ -116,8 +110,7 @@ class PrinterWorker:
         with self._wake:
             self._stopping = True
             self._wake.notify()
-        if self._task is not None:
-            self._done.wait(wait_s)
+        self._join(wait_s)
 
     # -- the loop ----------------------------------------------------------------------------
 

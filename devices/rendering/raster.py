@@ -1,7 +1,7 @@
 """Drawing a ticket as a 1-bit image exactly as wide as the printer's print head.
 
 Pure functions (no I/O): the caller runs `render_ticket` through
-`kiosk.blocking.run_blocking` because it costs tens of milliseconds of CPU.
+`devices.blocking.run_blocking` because it costs tens of milliseconds of CPU.
 The image is built from blocks stacked top to bottom, each as wide as the
 paper, so a block can be tested or reused (the QR code is also used by the
 code-page text mode).
@@ -15,6 +15,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from devices.rendering.fonts import load_font
+from devices.rendering.pictogram import render_pictogram
 from devices.rendering.ticket import TicketPrint, info_lines
 
 #: Printable dots across the head at 203 dpi; other widths can be passed to render_ticket.
@@ -143,6 +144,23 @@ def stack(blocks: list[Image.Image | int], width: int) -> Image.Image:
     return out
 
 
+def _number_with_pictogram(t: TicketPrint, width: int, margin: int, gap: int) -> Image.Image:
+    """The number, and the field's pictogram beside it (a third of the width) if it has one."""
+    if not t.pictogram_svg:
+        return number_block(t.number, width, margin)
+    try:
+        picture = render_pictogram(t.pictogram_svg, int(width * 0.34))
+    except (ValueError, SyntaxError):  # a broken drawing must never stop a ticket
+        return number_block(t.number, width, margin)
+    left = margin + picture.width + gap  # the number's strip starts right of the picture
+    number = number_block(t.number, width - left, margin)
+    height = max(number.height, picture.height)
+    out = Image.new("1", (width, height), WHITE)
+    out.paste(picture, (margin, (height - picture.height) // 2))
+    out.paste(number, (left, (height - number.height) // 2))
+    return out
+
+
 def render_ticket(t: TicketPrint, width: int = 576) -> Image.Image:
     """The whole ticket as a mode-"1" image `width` dots wide (576 for 80 mm, 384 for 58 mm)."""
     # Sizes are fractions of the width so a 58 mm ticket is the 80 mm one scaled down.
@@ -155,7 +173,7 @@ def render_ticket(t: TicketPrint, width: int = 576) -> Image.Image:
     blocks.append(text_block(t.service_name, width, round(width * 0.065), bold=True, margin=m))
     if t.service_name_en:
         blocks.append(text_block(t.service_name_en, width, small, margin=m))
-    blocks += [2 * gap, number_block(t.number, width, m), 2 * gap]
+    blocks += [2 * gap, _number_with_pictogram(t, width, m, gap), 2 * gap]
     if t.priority_label:
         # White on black so the clerk and the citizen see a priority ticket at a glance.
         label = text_block(

@@ -2,7 +2,9 @@
 
 Both are plain frozen dataclasses so a job can be handed to another thread,
 kept in a queue and retried without anyone changing it underneath.  The labels
-default to Vietnamese; the hub passes translated labels when it has them.
+default to Vietnamese; the hub passes the labels of the language the citizen
+chose, from its catalogue (kiosk.messages.ticket_labels), as `TicketLabels(**labels)`.
+Nothing here translates: devices/ never imports the hub or Flask-Babel.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from datetime import datetime
 class TicketLabels:
     """The fixed wording printed on a ticket; `{n}`, `{minutes}` and `{when}` are filled in."""
 
-    people_ahead: str = "Số người đang chờ trước bạn: {n}"
-    estimated_wait: str = "Thời gian chờ dự kiến: ~{minutes} phút"
-    no_wait: str = "Bạn sẽ được gọi ngay"
+    people_ahead: str = "Số người đang chờ trước Ông/Bà: {n}"
+    estimated_wait: str = "Thời gian chờ dự kiến: khoảng {minutes} phút"
+    no_wait: str = "Ông/Bà sẽ được mời ngay"
     issued_at: str = "Thời gian lấy số: {when}"
-    qr_caption: str = "Quét mã để theo dõi lượt của bạn"
+    qr_caption: str = "Quét mã để theo dõi lượt của Ông/Bà trên điện thoại"
     date_format: str = "%d/%m/%Y %H:%M"
 
 
@@ -39,6 +41,9 @@ class TicketPrint:
     priority_label: str | None = None
     footer: str = ""
     labels: TicketLabels = field(default_factory=TicketLabels)
+    # The field's pictogram (an SVG of static/pictograms/, devices/rendering/pictogram.py),
+    # printed large beside the number for a citizen who does not read; "" for none.
+    pictogram_svg: str = ""
 
     def __post_init__(self) -> None:
         # A naive datetime would silently print server time; refuse it where the mistake is made.

@@ -1,7 +1,7 @@
 """Serial barcode/QR scanners: `ScannerConfig.from_table(t)`, one `ScannerWorker` per scanner.
 
-Imports nothing from the hub except `kiosk.blocking` (in the worker); see
-docs/scanners.md for the settings, the framing rules and reconnecting.
+Imports nothing from the hub (`kiosk`); its worker runs blocking calls through
+`devices.blocking`.  See docs/scanners.md for the settings, the framing rules and reconnecting.
 What a scanned code does is the hub's business (kiosk.usecases.scans).
 """
 

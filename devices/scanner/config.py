@@ -17,17 +17,9 @@ import serial
 
 TERMINATORS = ("AUTO", "CR", "LF", "CRLF", "TAB")
 _USE = re.compile(r"^(kiosk:(?P<kiosk>\S.*)|counter:(?P<counter>[1-9]\d*))$")
-_KEYS = {
-    "name",
-    "url",
-    "use",
-    "baudrate",
-    "terminator",
-    "prefix",
-    "suffix",
-    "max_length",
-    "duplicate_window_s",
-}
+# What a centre may set beyond name, url and use (the admin set-up keeps exactly these).
+OPTIONS = ("baudrate", "terminator", "prefix", "suffix", "max_length", "duplicate_window_s")
+_KEYS = {"name", "url", "use", *OPTIONS}
 
 
 class ScannerConfigError(ValueError):

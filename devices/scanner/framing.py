@@ -23,6 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from devices.scanner.privacy import is_card, loggable
+
 _PATTERNS = {
     "AUTO": re.compile(rb"[\r\n\t]"),
     "CR": re.compile(rb"\r"),
@@ -137,5 +139,7 @@ def _clean(text: str) -> str:
 
 
 def _show(line: bytes) -> str:
+    if is_card(line):  # a citizen ID card's QR: never its name, address or number
+        return loggable(line)
     shown = repr(line[:_SHOWN_BYTES])
     return shown + ("…" if len(line) > _SHOWN_BYTES else "")

@@ -4,7 +4,7 @@ A USB scanner that is pulled out and put back may come back under another
 name (/dev/ttyACM0 becomes /dev/ttyACM1).  The worker remembers the USB
 identity (VID:PID and serial number) of the port it opened and, when that
 path is gone, looks the identity up here.  All of these block briefly
-(they read /sys): call them through `kiosk.blocking.run_blocking` from the hub.
+(they read /sys): call them through `devices.blocking.run_blocking` from the hub.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ or thread (never from the native reading thread):
   dict, always current (last_scan_at included), is `worker.status`.
 
 Every pyserial call (open, read, close, and the /sys lookups) goes through
-`kiosk.blocking.run_blocking`, and a read waits at most `read_timeout_s`,
+`devices.blocking.run_blocking`, and a read waits at most `read_timeout_s`,
 so a silent scanner occupies one native thread for a moment at a time and
 never the event loop.  A slow `on_scan` only delays reading: the bytes wait
 in the kernel's buffer, nothing is lost.
@@ -33,11 +33,12 @@ from datetime import UTC, datetime
 
 import serial
 
+from devices.blocking import Loop, run_blocking
 from devices.scanner.config import ScannerConfig
 from devices.scanner.duplicates import DuplicateGuard
 from devices.scanner.framing import LineFramer
 from devices.scanner.ports import UsbIdentity, find_usb_ports, usb_identity
-from kiosk.blocking import run_blocking, spawn
+from devices.scanner.privacy import loggable
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ _NEEDS_A_PERSON = {
 }
 
 
-class ScannerWorker:
+class ScannerWorker(Loop):
     """Owns one scanner's port; `start()`, `stop()`, `status`."""
 
     def __init__(
@@ -62,6 +63,7 @@ class ScannerWorker:
         retry_s: float = 0.5,
         read_timeout_s: float = 0.2,
     ) -> None:
+        super().__init__()
         self.config = config
         self.name = config.name
         self.on_scan = on_scan or (lambda name, code: None)
@@ -73,26 +75,18 @@ class ScannerWorker:
         self._identity: UsbIdentity | None = None
         self._status: dict = {"state": "offline", "error": None, "last_scan_at": None, "path": None}
         self._reported: tuple | None = None
-        # Created here, not at import, so under gevent/eventlet they are the patched, cooperative kind.
+        # Created here, not at import, so under gevent/eventlet it is the patched, cooperative kind.
         self._stopping = threading.Event()
-        self._done = threading.Event()
-        self._task = None
 
     @property
     def status(self) -> dict:
         """A copy of the current status: {state, error, last_scan_at, path}."""
         return dict(self._status)
 
-    def start(self) -> ScannerWorker:
-        """Start the loop as a greenlet or thread (kiosk.blocking.spawn)."""
-        self._task = spawn(self._run)
-        return self
-
     def stop(self, wait_s: float = 5.0) -> None:
         """Stop within one read timeout and close the port."""
         self._stopping.set()
-        if self._task is not None:
-            self._done.wait(wait_s)
+        self._join(wait_s)
 
     # -- the loop ----------------------------------------------------------------------------
 
@@ -180,9 +174,9 @@ class ScannerWorker:
         for code in framed.codes:
             if not self._guard.accept(code):
                 log.info(
-                    "scanner %s: %r again within %.1f s, counted once",
+                    "scanner %s: %s again within %.1f s, counted once",
                     self.name,
-                    code,
+                    loggable(code),
                     self._guard.window_s,
                 )
                 continue
@@ -193,9 +187,9 @@ class ScannerWorker:
         dropped = self._framer.drop_partial()
         if dropped.strip():
             log.warning(
-                "scanner %s: dropped the unfinished code %r: the port went away",
+                "scanner %s: dropped the unfinished code %s: the port went away",
                 self.name,
-                dropped[:64],
+                loggable(dropped[:64]),
             )
         _close(port)
         self._set_status("offline", str(error) or type(error).__name__)

@@ -7,14 +7,14 @@ form, call the use case, redirect; a refused change comes back on the form
 with its reason in the user's language and nothing changed.
 """
 
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-
 from kiosk.admin import (  # noqa: E402,F401
     labels,
     views_centre,
+    views_devices,
     views_people,
     views_records,
+    views_remote,
     views_setup,
+    views_voices,
 )
+from kiosk.admin.blueprint import bp  # noqa: F401  (create_app registers it)

@@ -6,7 +6,7 @@ import json
 
 from flask_babel import lazy_gettext as _l
 
-from kiosk.admin import bp
+from kiosk.admin.blueprint import bp
 from kiosk.messages import status_name
 
 ACTIONS = {
@@ -28,6 +28,17 @@ ACTIONS = {
     "display.update": _l("Display settings changed"),
     "day.close": _l("Day closed"),
     "device.test_print": _l("Test print"),
+    "printer.add": _l("Printer added"),
+    "printer.update": _l("Printer changed"),
+    "printer.remove": _l("Printer removed"),
+    "scanner.add": _l("Scanner added"),
+    "scanner.update": _l("Scanner changed"),
+    "scanner.remove": _l("Scanner removed"),
+    "kiosk.add": _l("Kiosk added"),
+    "kiosk.update": _l("Kiosk changed"),
+    "kiosk.remove": _l("Kiosk removed"),
+    "agent.add": _l("Device agent added"),
+    "agent.remove": _l("Device agent removed"),
     "ticket.reprint": _l("Ticket reprinted"),
     "counter.next": _l("Called next"),
     "counter.call": _l("Called a number"),

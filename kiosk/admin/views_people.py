@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort
 from flask_babel import gettext as _
 
-from kiosk.admin import bp
-from kiosk.admin.forms import ButtonForm, PasswordForm, UserForm
-from kiosk.admin.guard import actor_id, ctx, done, explain, page_role
+from kiosk.admin.blueprint import bp
+from kiosk.admin.forms import PasswordForm, UserForm
+from kiosk.admin.guard import Page, actor_id, ctx, page_role, press, shown, submit
 from kiosk.auth import renew_login
-from kiosk.core.errors import DomainError, InvalidInput
+from kiosk.core.errors import InvalidInput
 from kiosk.usecases import admin_users, admin_views
 
 
@@ -29,37 +29,31 @@ def _counter(form: UserForm) -> int | None:
     return int(raw)
 
 
-def _users_page(form: UserForm, error: str | None, status: int):
-    return render_template(
-        "admin/users.html",
-        users=admin_views.users(ctx()),
-        form=form,
-        button_form=ButtonForm(),
-        me=actor_id(),
-        error=error,
-    ), status
+def _users_page(form: UserForm) -> Page:
+    """The users with the new-user form."""
+    return shown(
+        "admin/users.html", lambda: {"users": admin_views.users(ctx())}, form=form, me=actor_id()
+    )
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @page_role("admin")
 def users():
     form = _with_counters(UserForm(data={"role": "clerk"}))
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_users.add_user(
-                ctx(),
-                actor_id(),
-                username=form.username.data or "",
-                password=form.password.data or "",
-                role=form.role.data,
-                display_name=form.display_name.data or "",
-                counter=_counter(form),
-            )
-            return done(_("User %(name)s added.", name=form.username.data), "admin.users")
-        except DomainError as refused:
-            error = explain(refused)
-    return _users_page(form, error, 400 if form.errors or error else 200)
+
+    def add() -> str:
+        admin_users.add_user(
+            ctx(),
+            actor_id(),
+            username=form.username.data or "",
+            password=form.password.data or "",
+            role=form.role.data,
+            display_name=form.display_name.data or "",
+            counter=_counter(form),
+        )
+        return _("User %(name)s added.", name=form.username.data)
+
+    return submit(form, add, "admin.users", _users_page(form))
 
 
 def _user_data(current) -> dict:
@@ -82,35 +76,30 @@ def _user(user_id: int):
 def user(user_id: int):
     current = _user(user_id)
     form = _with_counters(UserForm(data=_user_data(current)))
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_users.update_user(
-                ctx(),
-                actor_id(),
-                user_id,
-                role=form.role.data,
-                display_name=form.display_name.data or "",
-                counter=_counter(form),
-            )
-            renew_login(user_id)  # a role change ends the user's other logins
-            return done(_("User %(name)s saved.", name=current.username), "admin.users")
-        except DomainError as refused:
-            error = explain(refused)
-    return _user_page(current, form, PasswordForm(formdata=None), error)
+
+    def save() -> str:
+        admin_users.update_user(
+            ctx(),
+            actor_id(),
+            user_id,
+            role=form.role.data,
+            display_name=form.display_name.data or "",
+            counter=_counter(form),
+        )
+        renew_login(user_id)  # a role change ends the user's other logins
+        return _("User %(name)s saved.", name=current.username)
+
+    password_form = PasswordForm(formdata=None)
+    return submit(form, save, "admin.users", _user_page(current, form, password_form))
 
 
-def _user_page(current, form, password_form, error):
-    status = 400 if form.errors or password_form.errors or error else 200
-    return render_template(
-        "admin/user.html",
-        user=current,
-        form=form,
-        password_form=password_form,
-        button_form=ButtonForm(),
-        me=actor_id(),
-        error=error,
-    ), status
+def _user_page(current, form, password_form) -> Page:
+    """A user's page: two forms, so a 400 when either of them, whichever was posted, or
+    the change was refused."""
+    page = shown("admin/user.html", user=current, form=form, password_form=password_form)
+    return lambda error, _status: page(
+        error, 400 if form.errors or password_form.errors or error else 200
+    )
 
 
 @bp.post("/users/<int:user_id>/password")
@@ -118,37 +107,26 @@ def _user_page(current, form, password_form, error):
 def reset_password(user_id: int):
     current = _user(user_id)
     password_form = PasswordForm()
-    error = None
-    if password_form.validate_on_submit():
-        try:
-            admin_users.reset_password(ctx(), actor_id(), user_id, password_form.password.data)
-            renew_login(user_id)  # the new password ends the user's other logins
-            return done(_("New password set for %(name)s.", name=current.username), "admin.users")
-        except DomainError as refused:
-            error = explain(refused)
+
+    def save() -> str:
+        admin_users.reset_password(ctx(), actor_id(), user_id, password_form.password.data)
+        renew_login(user_id)  # the new password ends the user's other logins
+        return _("New password set for %(name)s.", name=current.username)
+
     form = _with_counters(UserForm(formdata=None, data=_user_data(current)))
-    return _user_page(current, form, password_form, error)
+    return submit(password_form, save, "admin.users", _user_page(current, form, password_form))
 
 
 @bp.post("/users/<int:user_id>/<any(activate, deactivate):change>")
 @page_role("admin")
 def set_active(user_id: int, change: str):
     current = _user(user_id)
-    form = ButtonForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_users.set_active(ctx(), actor_id(), user_id, change == "activate")
-            text = (
-                _("%(name)s can log in again.", name=current.username)
-                if change == "activate"
-                else _("%(name)s can no longer log in.", name=current.username)
-            )
-            return done(text, "admin.users")
-        except DomainError as refused:
-            error = explain(refused)
-    return _users_page(
-        _with_counters(UserForm(formdata=None, data={"role": "clerk"})),
-        error or _("Please try again."),
-        400,
-    )
+
+    def switch() -> str:
+        admin_users.set_active(ctx(), actor_id(), user_id, change == "activate")
+        if change == "activate":
+            return _("%(name)s can log in again.", name=current.username)
+        return _("%(name)s can no longer log in.", name=current.username)
+
+    blank = _with_counters(UserForm(formdata=None, data={"role": "clerk"}))
+    return press(switch, "admin.users", _users_page(blank))

@@ -2,14 +2,57 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
-from flask_babel import gettext as _
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from kiosk.admin import bp
-from kiosk.admin.forms import ButtonForm, CounterForm, GroupForm, PolicyForm, ServiceForm
-from kiosk.admin.guard import actor_id, ctx, done, explain, page_role
-from kiosk.core.errors import DomainError, InvalidInput
+from flask import abort, request
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from kiosk.admin.blueprint import bp
+from kiosk.admin.forms import CounterForm, Form, GroupForm, PolicyForm, ServiceForm
+from kiosk.admin.guard import Page, actor_id, ctx, page_role, press_row, shown, submit
+from kiosk.core.errors import InvalidInput
 from kiosk.usecases import admin_priority, admin_setup, admin_views
+
+# -- a row's own page (a field, a priority group) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowPage:
+    """A list whose rows (keyed by code) each have a page: the row's form, filled with it;
+    Save changes it through the use case, Cancel goes back to the list."""
+
+    rows: Callable  # ctx → the list's rows (dicts)
+    form: type[Form]
+    update: Callable  # (ctx, actor, code, the form's values) → None
+    values: Callable  # the form → the values `update` takes
+    back: str  # the list's endpoint, where Save and Cancel go
+    fields: str  # the macro of admin/_form.html that draws the form's fields
+    title: LazyString  # the page's title, %(code)s filled in
+    saved: LazyString  # what Save says, %(code)s filled in
+
+
+def _row_page(page: RowPage, code: str):
+    form = page.form(data=_one(page.rows(ctx()), "code", code))
+
+    def save() -> str:
+        page.update(ctx(), actor_id(), code, page.values(form))
+        return str(page.saved) % {"code": code}
+
+    title = str(page.title) % {"code": code}
+    shown_page = shown("admin/row.html", form=form, title=title, fields=page.fields, back=page.back)
+    return submit(form, save, page.back, shown_page)
+
+
+def _one(rows: list[dict], key: str, value) -> dict:
+    """The row of an admin list whose `key` is `value`; a page of its own, or 404."""
+    row = next((r for r in rows if r[key] == value), None)
+    if row is None:
+        abort(404)
+    return row
+
 
 # -- fields ---------------------------------------------------------------------------------
 
@@ -27,41 +70,40 @@ def _service_values(form: ServiceForm) -> admin_setup.ServiceValues:
     )
 
 
+SERVICE = RowPage(
+    admin_views.services,
+    ServiceForm,
+    admin_setup.update_service,
+    _service_values,
+    "admin.services",
+    "service_fields",
+    _l("Field %(code)s"),
+    _l("Field %(code)s saved."),
+)
+
+
 @bp.route("/services", methods=["GET", "POST"])
 @page_role("admin")
 def services():
     form = ServiceForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            code = admin_setup.add_service(
-                ctx(), actor_id(), form.code.data or "", _service_values(form)
-            )
-            return done(_("Field %(code)s added.", code=code), "admin.services")
-        except DomainError as refused:
-            error = explain(refused)
-    status = 400 if form.errors or error else 200
-    return render_template(
-        "admin/services.html", services=admin_views.services(ctx()), form=form, error=error
-    ), status
+
+    def add() -> str:
+        code = form.code.data or ""
+        code = admin_setup.add_service(ctx(), actor_id(), code, _service_values(form))
+        return _("Field %(code)s added.", code=code)
+
+    return submit(
+        form,
+        add,
+        "admin.services",
+        shown("admin/services.html", services=admin_views.services(ctx()), form=form),
+    )
 
 
 @bp.route("/services/<code>", methods=["GET", "POST"])
 @page_role("admin")
 def service(code: str):
-    current = next((s for s in admin_views.services(ctx()) if s["code"] == code), None)
-    if current is None:
-        abort(404)
-    form = ServiceForm(data=current)
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_setup.update_service(ctx(), actor_id(), code, _service_values(form))
-            return done(_("Field %(code)s saved.", code=code), "admin.services")
-        except DomainError as refused:
-            error = explain(refused)
-    status = 400 if form.errors or error else 200
-    return render_template("admin/service.html", service=current, form=form, error=error), status
+    return _row_page(SERVICE, code)
 
 
 # -- counters -------------------------------------------------------------------------------
@@ -81,73 +123,60 @@ def _chosen_services() -> list[str]:
     return [code for _, code in sorted(chosen)]
 
 
-def _counters_page(form: CounterForm, error: str | None, status: int):
-    return render_template(
-        "admin/counters.html",
-        counters=admin_views.counters(ctx()),
-        services=admin_views.services(ctx()),
-        form=form,
-        remove_form=ButtonForm(),
-        error=error,
-    ), status
+def _counters_page(form: CounterForm | None = None) -> Page:
+    """The counters with the new-counter form (blank unless given)."""
+
+    def read() -> dict:
+        return {"counters": admin_views.counters(ctx()), "services": admin_views.services(ctx())}
+
+    return shown(
+        "admin/counters.html", read, form=form if form is not None else CounterForm(formdata=None)
+    )
 
 
 @bp.route("/counters", methods=["GET", "POST"])
 @page_role("admin")
 def counters():
     form = CounterForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            if form.number.data is None:
-                raise InvalidInput("invalid_counter_number", counter="")
-            admin_setup.add_counter(
-                ctx(), actor_id(), form.number.data, form.name.data or "", _chosen_services()
-            )
-            return done(_("Counter %(n)s added.", n=form.number.data), "admin.counters")
-        except DomainError as refused:
-            error = explain(refused)
-    return _counters_page(form, error, 400 if form.errors or error else 200)
+
+    def add() -> str:
+        if form.number.data is None:
+            raise InvalidInput("invalid_counter_number", counter="")
+        name, services = form.name.data or "", _chosen_services()
+        admin_setup.add_counter(
+            ctx(), actor_id(), form.number.data, name, services, name_en=form.name_en.data or ""
+        )
+        return _("Counter %(n)s added.", n=form.number.data)
+
+    return submit(form, add, "admin.counters", _counters_page(form))
 
 
 @bp.route("/counters/<int:number>", methods=["GET", "POST"])
 @page_role("admin")
 def counter(number: int):
-    current = next((c for c in admin_views.counters(ctx()) if c["number"] == number), None)
-    if current is None:
-        abort(404)
+    current = _one(admin_views.counters(ctx()), "number", number)
     form = CounterForm(data=current)
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_setup.update_counter(
-                ctx(), actor_id(), number, form.name.data or "", _chosen_services()
-            )
-            return done(_("Counter %(n)s saved.", n=number), "admin.counters")
-        except DomainError as refused:
-            error = explain(refused)
-    status = 400 if form.errors or error else 200
-    return render_template(
-        "admin/counter.html",
-        counter=current,
-        services=admin_views.services(ctx()),
-        form=form,
-        error=error,
-    ), status
+
+    def save() -> str:
+        name, services = form.name.data or "", _chosen_services()
+        admin_setup.update_counter(
+            ctx(), actor_id(), number, name, services, name_en=form.name_en.data or ""
+        )
+        return _("Counter %(n)s saved.", n=number)
+
+    def read() -> dict:
+        return {"services": admin_views.services(ctx())}
+
+    return submit(
+        form, save, "admin.counters", shown("admin/counter.html", read, counter=current, form=form)
+    )
 
 
 @bp.post("/counters/<int:number>/remove")
 @page_role("admin")
 def remove_counter(number: int):
-    form = ButtonForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_setup.remove_counter(ctx(), actor_id(), number)
-            return done(_("Counter %(n)s removed.", n=number), "admin.counters")
-        except DomainError as refused:
-            error = explain(refused)
-    return _counters_page(CounterForm(formdata=None), error or _("Please try again."), 400)
+    said = _("Counter %(n)s removed.", n=number)
+    return press_row(admin_setup.remove_counter, number, said, "admin.counters", _counters_page())
 
 
 # -- priority -------------------------------------------------------------------------------
@@ -160,25 +189,42 @@ def _group_values(form: GroupForm) -> admin_priority.GroupValues:
         description=form.description.data or "",
         description_en=form.description_en.data or "",
         position=form.position.data or 0,
+        min_age=form.min_age.data,
     )
 
 
-def _priority_page(policy_form, group_form, error: str | None, status: int):
-    return render_template(
+GROUP = RowPage(
+    admin_views.priority_groups,
+    GroupForm,
+    admin_priority.update_group,
+    _group_values,
+    "admin.priority",
+    "group_fields",
+    _l("Priority group %(code)s"),
+    _l("Priority group saved."),
+)
+
+
+def _priority_page(policy_form=None, group_form=None) -> Page:
+    """The priority page with the policy and the new-group form (blank unless given)."""
+
+    def read() -> dict:
+        policy = policy_form
+        if policy is None:
+            policy = PolicyForm(data=_policy_data(), formdata=None)
+        return {"groups": admin_views.priority_groups(ctx()), "policy_form": policy}
+
+    return shown(
         "admin/priority.html",
-        groups=admin_views.priority_groups(ctx()),
-        policy_form=policy_form,
-        form=group_form,
-        remove_form=ButtonForm(),
-        error=error,
-    ), status
+        read,
+        form=group_form if group_form is not None else GroupForm(formdata=None),
+    )
 
 
 @bp.get("/priority")
 @page_role("admin")
 def priority():
-    policy_form = PolicyForm(data=_policy_data())
-    return _priority_page(policy_form, GroupForm(formdata=None), None, 200)
+    return _priority_page(PolicyForm(data=_policy_data()))(None, 200)
 
 
 def _policy_data() -> dict:
@@ -190,64 +236,35 @@ def _policy_data() -> dict:
 @page_role("admin")
 def save_policy():
     form = PolicyForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_priority.save_policy(
-                ctx(), actor_id(), form.mode.data, form.normal_per_priority.data or 3
-            )
-            return done(_("Priority rule saved."), "admin.priority")
-        except DomainError as refused:
-            error = explain(refused)
-    return _priority_page(form, GroupForm(formdata=None), error, 400)
+
+    def save() -> str:
+        per_priority = form.normal_per_priority.data or 3
+        admin_priority.save_policy(ctx(), actor_id(), form.mode.data, per_priority)
+        return _("Priority rule saved.")
+
+    return submit(form, save, "admin.priority", _priority_page(policy_form=form))
 
 
 @bp.post("/priority")
 @page_role("admin")
 def add_group():
     form = GroupForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_priority.add_group(ctx(), actor_id(), form.code.data or "", _group_values(form))
-            return done(_("Priority group added."), "admin.priority")
-        except DomainError as refused:
-            error = explain(refused)
-    return _priority_page(PolicyForm(data=_policy_data(), formdata=None), form, error, 400)
+
+    def add() -> str:
+        admin_priority.add_group(ctx(), actor_id(), form.code.data or "", _group_values(form))
+        return _("Priority group added.")
+
+    return submit(form, add, "admin.priority", _priority_page(group_form=form))
 
 
 @bp.route("/priority/<code>", methods=["GET", "POST"])
 @page_role("admin")
 def group(code: str):
-    current = next((g for g in admin_views.priority_groups(ctx()) if g["code"] == code), None)
-    if current is None:
-        abort(404)
-    form = GroupForm(data=current)
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_priority.update_group(ctx(), actor_id(), code, _group_values(form))
-            return done(_("Priority group saved."), "admin.priority")
-        except DomainError as refused:
-            error = explain(refused)
-    status = 400 if form.errors or error else 200
-    return render_template("admin/group.html", group=current, form=form, error=error), status
+    return _row_page(GROUP, code)
 
 
 @bp.post("/priority/<code>/remove")
 @page_role("admin")
 def remove_group(code: str):
-    form = ButtonForm()
-    error = None
-    if form.validate_on_submit():
-        try:
-            admin_priority.remove_group(ctx(), actor_id(), code)
-            return done(_("Priority group removed."), "admin.priority")
-        except DomainError as refused:
-            error = explain(refused)
-    return _priority_page(
-        PolicyForm(data=_policy_data(), formdata=None),
-        GroupForm(formdata=None),
-        error or _("Please try again."),
-        400,
-    )
+    said = _("Priority group removed.")
+    return press_row(admin_priority.remove_group, code, said, "admin.priority", _priority_page())

@@ -1,9 +1,5 @@
 """The JSON API under /api/v1 (CONTRACT.md), described by /api/v1/openapi.json."""
 
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
 from kiosk.api import (  # noqa: E402,F401
     appointments,
     auth_routes,
@@ -11,8 +7,11 @@ from kiosk.api import (  # noqa: E402,F401
     devices,
     errors,
     openapi,
+    province,
     queue,
+    remote,
     reports,
     scans,
     tickets,
 )
+from kiosk.api.blueprint import bp  # noqa: F401  (create_app registers it)

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import jsonify, request
 
-from kiosk.api import bp
+from kiosk.api.blueprint import bp
 from kiosk.api.body import json_body
 from kiosk.api.common import ctx
 from kiosk.auth import require_role
@@ -44,6 +44,8 @@ def book_appointments():
 @bp.post("/appointments/import")
 @require_role("supervisor")
 def import_appointments():
+    if (request.content_length or 0) > appointments.MAX_CSV_BYTES:
+        raise InvalidInput("csv_too_large", max_kib=appointments.MAX_CSV_BYTES // 1024)
     try:
         text = request.get_data(as_text=False).decode("utf-8")
     except UnicodeDecodeError as error:

@@ -1,16 +1,11 @@
-"""Shared helpers for API routes: the hub's context and the after-change publish."""
+"""Shared helper for API routes: the queue context of the request's centre, which
+routes hand to the use case they call (the use case publishes after its commit)."""
 
 from __future__ import annotations
 
-from flask import current_app
-
-from kiosk.hub import Hub
+from kiosk.runtime import current_centre
 from kiosk.usecases.context import QueueContext
 
 
-def hub() -> Hub:
-    return current_app.extensions["motcua"]
-
-
 def ctx() -> QueueContext:
-    return hub().ctx
+    return current_centre().ctx

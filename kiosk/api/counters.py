@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from kiosk.api import bp
+from kiosk.api.blueprint import bp
 from kiosk.api.body import integer, json_body, text
 from kiosk.api.common import ctx
 from kiosk.auth import require_counter

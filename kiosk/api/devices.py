@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from kiosk.api import bp
+from kiosk.api.blueprint import bp
 from kiosk.api.body import json_body, text
 from kiosk.api.common import ctx
 from kiosk.auth import current_actor, require_role

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from kiosk.core.errors import DomainError
 from kiosk.messages import message
+from kiosk.payloads import MAX_DEPTH
 
 HTTP_CODES = {
     400: "bad_request",
@@ -63,7 +64,10 @@ def register(app) -> None:
                 return render_template("not_paired.html", bad_token=False), 401
             text = message(error.code, **error.params)
             return render_template("refused.html", text=text), error.status
-        return error_response(error.code, error.status, **error.params)
+        response = error_response(error.code, error.status, **error.params)
+        if getattr(error, "retry_after", None):  # a 429 says when to try again
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -75,6 +79,17 @@ def register(app) -> None:
     def database_down(error):
         current_app.logger.warning("database unavailable: %s", error)
         return error_response("database_unavailable", 503)
+
+    @app.errorhandler(RecursionError)
+    def too_deep(error: RecursionError):
+        """A safety net: JSON is scanned before it is decoded (kiosk/api/body.py), so this
+        means some other decoder met deeply nested input.  Bad input, not a hub failure."""
+        current_app.logger.warning("recursion limit on %s %s", request.method, request.path)
+        if not wants_json():
+            from flask import render_template
+
+            return render_template("refused.html", text=message("too_deep", max=MAX_DEPTH)), 400
+        return error_response("too_deep", 400, max=MAX_DEPTH)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

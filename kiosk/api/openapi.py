@@ -1,11 +1,18 @@
 """The OpenAPI 3.1 document of /api/v1.  A test compares it with the route
-table, so a route added without a description here fails CI."""
+table, so a route added without a description here fails CI.
+
+The answers every route shares are added at the end (`_shared_answers`): a 400 for a
+Host not on MOTCUA_ALLOWED_HOSTS on every route, the body refusals (too deep, too
+large, a control character) on every route that reads a JSON body, and Retry-After on
+every 429."""
 
 from __future__ import annotations
 
 from flask import jsonify
 
-from kiosk.api import bp
+from kiosk.api.blueprint import bp
+from kiosk.core.model import CounterState, TicketStatus
+from kiosk.payloads import MAX_DEPTH, MAX_JSON_BYTES
 from kiosk.usecases import rating
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -27,6 +34,11 @@ def _body(schema: dict, required: bool = True) -> dict:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
+def _object(required: list[str], properties: dict) -> dict:
+    """A JSON object's schema: its properties, of which `required` are always there."""
+    return {"type": "object", "required": required, "properties": properties}
+
+
 TICKET = {"$ref": "#/components/schemas/Ticket"}
 COUNTER = {"$ref": "#/components/schemas/Counter"}
 MAX_ID = 2**31 - 1  # larger ids are answered 404 (kiosk/api/errors.py), never tried on the database
@@ -44,10 +56,9 @@ ID_PARAM = {
 }
 
 
-APPOINTMENT = {
-    "type": "object",
-    "required": ["code", "service", "day", "time"],
-    "properties": {
+APPOINTMENT = _object(
+    ["code", "service", "day", "time"],
+    {
         "code": {"type": "string"},
         "service": {"type": "string"},
         "day": {"type": "string", "format": "date"},
@@ -56,12 +67,10 @@ APPOINTMENT = {
         "phone": {"type": "string"},
         "person_id": {"type": "string"},
     },
-}
-APPOINTMENTS = {
-    "type": "object",
-    "required": ["appointments"],
-    "properties": {"appointments": {"type": "array", "items": APPOINTMENT, "maxItems": 1000}},
-}
+)
+APPOINTMENTS = _object(
+    ["appointments"], {"appointments": {"type": "array", "items": APPOINTMENT, "maxItems": 1000}}
+)
 BOOKED = {
     "type": "object",
     "properties": {
@@ -81,7 +90,7 @@ DEVICE_TOKEN = {
         "revoked": {"type": "boolean"},
     },
 }
-SCAN = {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}
+SCAN = _object(["code"], {"code": {"type": "string"}})
 SCAN_RESULT = {
     "type": "object",
     "properties": {
@@ -109,6 +118,27 @@ SCAN_RESULT = {
 }
 
 
+def _error_json(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+RATING_BODY = _object(
+    ["score"],
+    {
+        "score": {"type": "integer", "minimum": 1, "maximum": 5},
+        "reasons": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(rating.REASONS)},
+        },
+        "comment": {
+            "type": "string",
+            "maxLength": rating.MAX_COMMENT,
+            "description": "line breaks allowed, other control characters refused",
+        },
+    },
+)
+
+
 def _counter_action(summary: str, body: dict | None = None, response: dict = TICKET) -> dict:
     operation = {
         "summary": summary,
@@ -134,41 +164,28 @@ SPEC = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
-            "Error": {
-                "type": "object",
-                "required": ["error", "message"],
-                "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-            },
-            "Ticket": {
-                "type": "object",
-                "required": [
-                    "id",
-                    "number",
-                    "service",
-                    "status",
-                    "position",
-                    "estimated_wait_s",
-                    "status_url",
-                ],
-                "properties": {
+            "Error": _object(
+                ["error", "message"],
+                {
+                    "error": {
+                        "type": "string",
+                        "description": "a stable code (`too_deep`, `rating_not_allowed`, …)",
+                    },
+                    "message": {
+                        "type": "string",
+                        "description": "the same in the request's language",
+                    },
+                },
+            ),
+            "Ticket": _object(
+                ["id", "number", "service", "status", "position", "estimated_wait_s", "status_url"],
+                {
                     "id": {"type": "integer"},
                     "number": {"type": "string"},
                     "service": {"type": "string"},
                     "service_name": {"type": "string"},
                     "priority": {"type": ["string", "null"]},
-                    "status": {
-                        "type": "string",
-                        "enum": [
-                            "waiting",
-                            "called",
-                            "serving",
-                            "done",
-                            "no_show",
-                            "cancelled",
-                            "transferred",
-                            "closed_unserved",
-                        ],
-                    },
+                    "status": {"type": "string", "enum": [s.value for s in TicketStatus]},
                     "position": {"type": "integer"},
                     "people_ahead": {"type": "integer"},
                     "estimated_wait_s": {"type": "integer"},
@@ -183,50 +200,70 @@ SPEC = {
                             "note": {"type": "string"},
                             "from_counter": {"type": ["integer", "null"]},
                             "from_counter_name": {"type": ["string", "null"]},
+                            "from_counter_name_en": {"type": ["string", "null"]},
                             "from_service": {"type": ["string", "null"]},
                             "at": {"type": ["string", "null"]},
                         },
                     },
                     "history": {"type": "array", "items": {"type": "object"}},
                 },
-            },
-            "Counter": {
-                "type": "object",
-                "required": ["number", "name", "state"],
-                "properties": {
+            ),
+            "Counter": _object(
+                ["number", "name", "state"],
+                {
                     "number": {"type": "integer"},
                     "name": {"type": "string"},
-                    "state": {"type": "string", "enum": ["open", "paused"]},
+                    "name_en": {"type": "string", "description": "Shown on English screens."},
+                    "state": {"type": "string", "enum": [s.value for s in CounterState]},
+                    "pause_reason": {
+                        "type": ["string", "null"],
+                        "description": "break, lunch, meeting, helping or dossiers (each "
+                        "screen names it in its own language), or the clerk's own words.",
+                    },
                     "current": {"type": ["object", "null"]},
                 },
-            },
-            "Rating": {
-                "type": "object",
-                "properties": {"ticket": {"type": "integer"}, "score": {"type": "integer"}},
-            },
+            ),
+            "Rating": _object(
+                ["ticket", "number", "score"],
+                {
+                    "ticket": {"type": "integer"},
+                    "number": {"type": "string"},
+                    "counter": {"type": ["integer", "null"]},
+                    "score": {"type": "integer", "minimum": 1, "maximum": 5},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                    "at": {"type": "string", "format": "date-time"},
+                },
+            ),
         },
     },
     "paths": {
         "/api/v1/auth/token": {
             "post": {
                 "summary": "Exchange a user name and password for a bearer token",
+                "description": "Two limits answer 429 with Retry-After (seconds): attempts "
+                "per address (`rate_limited`), and wrong passwords per account "
+                "(`account_locked`: after 5, a wait that doubles from 2 s up to 15 min, even "
+                "for the right password; docs/admin.md). A user name with a control "
+                "character is a 400 `control_character`, never trimmed into an account.",
                 "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["username", "password"],
-                        "properties": {
+                    _object(
+                        ["username", "password"],
+                        {
                             "username": {"type": "string"},
                             "password": {"type": "string"},
                         },
-                    }
+                    )
                 ),
                 "responses": {
                     "200": _json(
-                        {
-                            "type": "object",
-                            "required": ["token"],
-                            "properties": {"token": {"type": "string"}},
-                        }
+                        _object(
+                            ["token"],
+                            {
+                                "token": {"type": "string"},
+                                "expires_in": {"type": "integer", "description": "seconds"},
+                                "user": {"type": "object"},
+                            },
+                        )
                     ),
                     **_errors(400, 401, 429),
                 },
@@ -261,16 +298,15 @@ SPEC = {
                     }
                 ],
                 "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["service"],
-                        "properties": {
+                    _object(
+                        ["service"],
+                        {
                             "service": {"type": "string"},
                             "priority": {"type": ["string", "null"]},
                             "kiosk": {"type": ["string", "null"]},
                             "source": {"type": "string", "enum": ["kiosk", "web", "scan"]},
                         },
-                    }
+                    )
                 ),
                 "responses": {
                     "201": _json(TICKET, "issued"),
@@ -319,26 +355,60 @@ SPEC = {
                 "description": (
                     "Accepted once per ticket, within the centre's rating window after the "
                     "ticket was finished (`rating_window_min`, default "
-                    f"{rating.DEFAULT_WINDOW_MIN} min; 409 `rating_closed` after it)."
+                    f"{rating.DEFAULT_WINDOW_MIN} min; 409 `rating_closed` after it), and only "
+                    "from where the citizen is: with the ticket's `token`, with the `key` the "
+                    "counter's screens got, or from the paired screen of the counter that "
+                    "served it (403 `rating_not_allowed` otherwise; a bare id is not enough)."
                 ),
                 "parameters": [ID_PARAM],
                 "requestBody": _body(
                     {
-                        "type": "object",
-                        "required": ["score"],
+                        **RATING_BODY,
                         "properties": {
-                            "score": {"type": "integer", "minimum": 1, "maximum": 5},
-                            "reasons": {
-                                "type": "array",
-                                "items": {"type": "string", "enum": list(rating.REASONS)},
+                            **RATING_BODY["properties"],
+                            "token": {
+                                "type": "string",
+                                "maxLength": 64,
+                                "description": "the ticket's own token (the citizen's phone)",
                             },
-                            "comment": {"type": "string", "maxLength": rating.MAX_COMMENT},
+                            "key": {
+                                "type": "string",
+                                "maxLength": 64,
+                                "description": "the `rating_key` the counter's screens got with "
+                                "the finished ticket (not accepted where the centre requires "
+                                "paired devices)",
+                            },
                         },
                     }
                 ),
                 "responses": {
                     "201": _json({"$ref": "#/components/schemas/Rating"}),
                     **_errors(400, 401, 404, 409),
+                    "403": _error_json(
+                        "`rating_not_allowed`: the request shows neither the ticket's token, "
+                        "nor its rating key, nor the paired screen of the counter that served it"
+                    ),
+                },
+            }
+        },
+        "/api/v1/tickets/by-token/{token}/rating": {
+            "post": {
+                "summary": "The citizen's phone rates its own ticket (once)",
+                "description": "The token in the address (the one in the ticket's QR code "
+                "and status page) is the proof; the latest leg of a transferred visit is "
+                "rated. Same window and once-only rule as the rating by id.",
+                "parameters": [
+                    {
+                        "name": "token",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "requestBody": _body(RATING_BODY),
+                "responses": {
+                    "201": _json({"$ref": "#/components/schemas/Rating"}),
+                    **_errors(400, 404, 409),
                 },
             }
         },
@@ -356,11 +426,7 @@ SPEC = {
         },
         "/api/v1/counters/{number}/call": _counter_action(
             "Call one ticket by its number",
-            {
-                "type": "object",
-                "required": ["ticket"],
-                "properties": {"ticket": {"type": "string"}},
-            },
+            _object(["ticket"], {"ticket": {"type": "string"}}),
         ),
         "/api/v1/counters/{number}/recall": _counter_action("Call the held ticket again"),
         "/api/v1/counters/{number}/start": _counter_action("Start serving the held ticket"),
@@ -461,17 +527,16 @@ SPEC = {
                 "summary": "Pair a device: returns its token and pairing link once (admin)",
                 "security": BEARER,
                 "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["kind", "name"],
-                        "properties": {
+                    _object(
+                        ["kind", "name"],
+                        {
                             "kind": {
                                 "type": "string",
-                                "enum": ["kiosk", "display", "counter_screen"],
+                                "enum": ["kiosk", "display", "counter_screen", "agent"],
                             },
                             "name": {"type": "string", "minLength": 1, "maxLength": 64},
                         },
-                    }
+                    )
                 ),
                 "responses": {"201": _json(DEVICE_TOKEN), **_errors(400, 401, 403)},
             },
@@ -504,10 +569,9 @@ _DURATION = {
     "type": "object",
     "properties": {k: {"type": ["number", "null"]} for k in ("mean", "median", "p90")},
 }
-REPORT_ROW = {
-    "type": "object",
-    "required": ["issued", "served", "no_show", "cancelled", "transferred", "wait_s", "ratings"],
-    "properties": {
+REPORT_ROW = _object(
+    ["issued", "served", "no_show", "cancelled", "transferred", "wait_s", "ratings"],
+    {
         "key": {"type": ["string", "integer"]},
         "name": {"type": "string"},
         **{
@@ -538,11 +602,10 @@ REPORT_ROW = {
             },
         },
     },
-}
-REPORT = {
-    "type": "object",
-    "required": ["from", "to", "totals", "by_service", "by_counter", "by_clerk", "by_hour"],
-    "properties": {
+)
+REPORT = _object(
+    ["from", "to", "totals", "by_service", "by_counter", "by_clerk", "by_hour"],
+    {
         "from": {"type": "string", "format": "date"},
         "to": {"type": "string", "format": "date"},
         "days": {"type": "integer"},
@@ -553,7 +616,7 @@ REPORT = {
             for k in ("by_service", "by_counter", "by_clerk", "by_hour")
         },
     },
-}
+)
 _RANGE = [
     {
         "name": name,
@@ -602,6 +665,82 @@ SPEC["paths"].update(
         ),
     }
 )
+
+# -- province (kiosk/api/province.py) -------------------------------------------------
+_COUNT = {"type": "integer", "minimum": 0}
+PROVINCE_CENTRE = _object(
+    ["code", "name", "waiting", "longest_wait_s", "counters_open", "served_today"],
+    {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "waiting": _COUNT,
+        "longest_wait_s": _COUNT,
+        "target_wait_s": {"type": ["integer", "null"]},
+        "wait_vs_target": {
+            "type": ["number", "null"],
+            "description": "highest longest wait / target of any field (1.0 = at target)",
+        },
+        "counters_open": _COUNT,
+        "counters_paused": _COUNT,
+        "served_today": _COUNT,
+        "satisfaction_today": {
+            "type": ["number", "null"],
+            "description": "share (0..1) of today's ratings that are 4 or 5; null: none",
+        },
+        "ratings_today": _COUNT,
+        "devices_offline": _COUNT,
+        "screens_offline": _COUNT,
+        "alerts": _COUNT,
+    },
+)
+SPEC["paths"]["/api/v1/province/overview"] = {
+    "get": {
+        "summary": "Every centre of the installation, as of now (province roles only)",
+        "security": BEARER,
+        "responses": {
+            "200": _json(
+                _object(["centres"], {"centres": {"type": "array", "items": PROVINCE_CENTRE}})
+            ),
+            **_errors(401, 403),
+        },
+    }
+}
+
+
+HOST_REFUSED = (
+    "`host_not_allowed`: the request's Host is not one of this hub's names "
+    "(MOTCUA_ALLOWED_HOSTS; docs/deploy.md)"
+)
+BODY_REFUSED = (
+    f"`too_deep` (JSON nested deeper than {MAX_DEPTH} levels), `body_too_large` (a body over "
+    f"{MAX_JSON_BYTES // 1024} KiB), `invalid_json`, `control_character` (a text field holds "
+    "a control character such as NUL or a tab; the message names the field), `bad_request` "
+    "(a field missing, of the wrong type or too long)"
+)
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _shared_answers(spec: dict) -> None:
+    """What every route may answer besides its own: see the module doc."""
+    for item in spec["paths"].values():
+        for operation in item.values():
+            responses = operation["responses"]
+            reads_json = "application/json" in operation.get("requestBody", {}).get("content", {})
+            refusals = [BODY_REFUSED, HOST_REFUSED] if reads_json else [HOST_REFUSED]
+            responses["400"] = _error_json("Bad request: " + "; ".join(refusals))
+            if "429" in responses:
+                responses["429"] = {
+                    **_error_json("Too many requests: wait as Retry-After says"),
+                    "headers": RETRY_AFTER,
+                }
+
+
+_shared_answers(SPEC)
 
 
 @bp.get("/openapi.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from flask_babel import get_locale
 
-from kiosk.api import bp
+from kiosk.api.blueprint import bp
 from kiosk.api.common import ctx
 from kiosk.auth import require_role
 from kiosk.reporting import export

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask import jsonify
 
 from kiosk.access import require_device
-from kiosk.api import bp
 from kiosk.api.auth_routes import TooManyRequests
+from kiosk.api.blueprint import bp
 from kiosk.api.body import json_body, text
-from kiosk.api.common import ctx, hub
+from kiosk.api.common import ctx
 from kiosk.auth import require_counter
-from kiosk.scanning import publish_scan_result, scan_payload
+from kiosk.runtime import current_hub
 from kiosk.usecases import scans
 
 
@@ -20,29 +20,26 @@ from kiosk.usecases import scans
 def kiosk_scan(name: str):
     from kiosk.api.tickets import kiosk_key
 
-    if not hub().issue_limiter.allow(kiosk_key()):
+    if not current_hub().issue_limiter.allow(kiosk_key()):
         raise TooManyRequests("rate_limited")
     code = text(json_body(), "code", required=True, max_len=200)
-    result = scans.at_kiosk(ctx(), name[:64], code)
-    payload = scan_payload(result, kiosk=name[:64])
-    publish_scan_result(hub(), payload)
-    return _answer(payload, result)
+    return _answer(scans.at_kiosk(ctx(), name[:64], code))
 
 
 @bp.post("/counters/<int:number>/scan")
 def counter_scan(number: int):
     user = require_counter(number)
     code = text(json_body(), "code", required=True, max_len=200)
-    result = scans.at_counter(ctx(), number, code, user_id=user.id)
-    payload = scan_payload(result, counter=number)
-    publish_scan_result(hub(), payload)
-    return _answer(payload, result)
+    return _answer(scans.at_counter(ctx(), number, code, user_id=user.id))
 
 
-def _answer(payload: dict, result):
+def _answer(result: scans.ScanResult):
     """The HTTP answer follows the API's error shape (`message` in the caller's language);
-    the screens got both languages in the `scan` event."""
-    if result.kind != "error":
+    the screens got both languages in the `scan` event.  A citizen ID card answers
+    `kind: "citizen_id"` with `suggested_priority` and `masked_id` (CONTRACT.md), and
+    with an error's status when its holder's booking cannot be checked in now."""
+    payload = result.payload
+    if result.error is None:
         return jsonify(payload), 200
     from flask_babel import get_locale
 

@@ -1,6 +1,7 @@
 """Supervisor alerts: a field whose longest wait has passed its target, a device
-that went offline or reports a fault.  Plain Python; the supervision shell
-feeds it the queue and device state and publishes what changed.
+that went offline or reports a fault.  Plain Python: it decides which alerts
+hold, start and end; kiosk/usecases/alerts.py feeds it the queue and publishes
+what changed.
 
 An alert has a stable `key` ("wait:HT", "device:printer:kiosk-1"), so a screen
 (or a second hub process raising the same alert) replaces rather than repeats it.
@@ -57,6 +58,27 @@ def wait_alerts(
                 )
             )
     return alerts
+
+
+@dataclass(frozen=True)
+class AlertChanges:
+    """What a new look at the queue changes: the alerts that hold now, and of those
+    shown before, which start and which end."""
+
+    active: dict[str, Alert]
+    started: list[Alert]
+    ended: list[Alert]
+
+
+def alert_changes(shown: Mapping[str, Alert], current: Iterable[Alert]) -> AlertChanges:
+    """Each alert is sent once when it starts and once when it ends: `shown` are the ones
+    already sent as active, `current` the ones that hold now."""
+    active = {a.key: a for a in current}
+    return AlertChanges(
+        active,
+        [a for key, a in active.items() if key not in shown],
+        [a for key, a in shown.items() if key not in active],
+    )
 
 
 def next_crossing(

@@ -15,7 +15,7 @@ class DomainError(Exception):
 
     status = 409
 
-    def __init__(self, code: str, **params: object) -> None:
+    def __init__(self, code: str, /, **params: object) -> None:  # a `code=` param is the text's
         super().__init__(code, params)
         self.code = code
         self.params = params

@@ -7,6 +7,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from kiosk.core.errors import Localised
+
 
 class TicketStatus(enum.StrEnum):
     WAITING = "waiting"
@@ -17,6 +19,7 @@ class TicketStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     TRANSFERRED = "transferred"
     CLOSED_UNSERVED = "closed_unserved"  # still waiting when the day was closed
+    REMOTE = "remote"  # taken on a phone, not yet checked in: "next" passes over it
 
     @property
     def is_open(self) -> bool:
@@ -40,38 +43,57 @@ class PolicyMode(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class PriorityGroup:
+class Choice:
+    """What a citizen picks on a kiosk (a field, a priority group): its code (API, centre
+    file, audit log) and its name in Vietnamese, and in English when the centre gives one
+    (by keyword: `name_en`)."""
+
     code: str
     name: str
-    name_en: str
+    name_en: str = field(default="", kw_only=True)
+
+    @property
+    def names(self) -> Localised:
+        """The name a message shows in its own language (English falls back to Vietnamese)."""
+        return Localised(self.name, self.name_en)
+
+
+@dataclass(frozen=True)
+class PriorityGroup(Choice):
     description: str = ""
     description_en: str = ""
+    min_age: int | None = None  # a citizen ID card holder this old is proposed the group
 
 
 DEFAULT_PRIORITY_GROUPS: tuple[PriorityGroup, ...] = (
     PriorityGroup(
-        "elderly", "Người cao tuổi", "Elderly people", "Từ 60 tuổi trở lên", "Aged 60 or over"
+        "elderly",
+        "Người cao tuổi",
+        name_en="Elderly people",
+        description="Từ 60 tuổi trở lên",
+        description_en="Aged 60 or over",
+        min_age=60,  # Luật Người cao tuổi 2009, art. 2 (docs/admin.md, "Priority groups")
     ),
     PriorityGroup(
         "disability",
         "Người khuyết tật",
-        "People with disabilities",
-        "Có giấy xác nhận khuyết tật hoặc khó khăn khi đi lại",
-        "With a disability certificate or difficulty moving",
+        name_en="People with disabilities",
+        description="Có giấy xác nhận khuyết tật hoặc khó khăn khi đi lại",
+        description_en="With a disability certificate or difficulty moving",
     ),
     PriorityGroup(
-        "pregnant",
-        "Phụ nữ mang thai",
-        "Pregnant women",
-        "Hoặc đang bế con nhỏ dưới 12 tháng",
-        "Or carrying a baby under 12 months",
+        "pregnant",  # the name says both: someone carrying a baby would not tap "pregnant"
+        "Phụ nữ mang thai hoặc nuôi con dưới 12 tháng tuổi",
+        name_en="Pregnant women or mothers of a baby under 12 months",
+        description="Đang mang thai, hoặc đi cùng con nhỏ dưới 12 tháng tuổi",
+        description_en="Pregnant, or with a baby under 12 months",
     ),
     PriorityGroup(
         "merit",
         "Người có công với cách mạng",
-        "People with meritorious service",
-        "Thương binh, bệnh binh, thân nhân liệt sĩ…",
-        "War invalids, families of martyrs…",
+        name_en="People with meritorious service",
+        description="Thương binh, bệnh binh, thân nhân liệt sĩ…",
+        description_en="War invalids, families of martyrs…",
     ),
 )
 
@@ -87,11 +109,8 @@ class PriorityPolicy:
 
 
 @dataclass(frozen=True)
-class Service:
-    code: str
-    name: str
+class Service(Choice):
     prefix: str
-    name_en: str = ""
     daily_cap: int | None = None
     id: int | None = None
 
@@ -105,6 +124,7 @@ class Counter:
     pause_reason: str | None = None
     current_ticket_id: int | None = None
     id: int | None = None
+    name_en: str = ""  # the name English screens show ("Counter 3")
 
 
 @dataclass(frozen=True)

@@ -70,16 +70,21 @@ def choose_next(
     return chosen, PolicyState(normal_since_priority=state.normal_since_priority + 1)
 
 
-def people_ahead(ticket: Ticket, waiting: Iterable[Ticket], policy: PriorityPolicy) -> int:
-    """How many waiting tickets of the same service are served before `ticket`.
+@dataclass(frozen=True)
+class Ahead:
+    """The counts "people ahead" depends on, among the waiting tickets of one field that
+    no counter was named for (the ticket itself left out): its class queued earlier, and
+    each class in all.  The store counts them in SQL (repository.ahead_counts) so a long
+    queue is never loaded to count it."""
 
-    Counts the same class queued earlier, plus, for a normal ticket, every
-    priority ticket under strict policy (under interleave, one per N normal
-    tickets ahead) and, for a priority ticket under interleave, the N normal
-    tickets called after each earlier priority one.  The interleave counter
-    (`PolicyState`) is not known here, so under interleave this is an estimate
-    that some value of the counter would make exact.
-    """
+    earlier_priority: int = 0
+    earlier_normal: int = 0
+    waiting_priority: int = 0
+    waiting_normal: int = 0
+
+
+def ahead_counts(ticket: Ticket, waiting: Iterable[Ticket]) -> Ahead:
+    """The counts for `ticket` from the whole waiting list (the straightforward way)."""
     same_service = [
         t
         for t in waiting
@@ -89,22 +94,58 @@ def people_ahead(ticket: Ticket, waiting: Iterable[Ticket], policy: PriorityPoli
         and t.id != ticket.id
     ]
     key = (ticket.queued_at, ticket.id or 0)
+    earlier = [t for t in same_service if (t.queued_at, t.id or 0) < key]
+    return Ahead(
+        earlier_priority=sum(1 for t in earlier if t.priority),
+        earlier_normal=sum(1 for t in earlier if not t.priority),
+        waiting_priority=sum(1 for t in same_service if t.priority),
+        waiting_normal=sum(1 for t in same_service if not t.priority),
+    )
+
+
+def people_ahead(ticket: Ticket, waiting: Iterable[Ticket], policy: PriorityPolicy) -> int:
+    """How many waiting tickets of the same service are served before `ticket`."""
+    return people_ahead_of(bool(ticket.priority), ahead_counts(ticket, waiting), policy)
+
+
+def people_ahead_of(priority: bool, counts: Ahead, policy: PriorityPolicy) -> int:
+    """How many waiting tickets of the same service are served before a ticket of this
+    class, given its counts.
+
+    Counts the same class queued earlier, plus, for a normal ticket, every
+    priority ticket under strict policy (under interleave, one per N normal
+    tickets ahead) and, for a priority ticket under interleave, the N normal
+    tickets called after each earlier priority one.  The interleave counter
+    (`PolicyState`) is not known here, so under interleave this is an estimate
+    that some value of the counter would make exact.
+    """
     # choose_next treats "interleave 0 normal : 1 priority" as strict; so must the estimate.
     strict = policy.mode is PolicyMode.STRICT or policy.normal_per_priority < 1
-    if ticket.priority:
-        earlier_priority = sum(
-            1 for t in same_service if t.priority and (t.queued_at, t.id or 0) < key
-        )
+    if priority:
         if strict:
-            return earlier_priority
+            return counts.earlier_priority
         # N normal calls come between two priority ones (assuming a priority turn is due now).
-        waiting_normal = sum(1 for t in same_service if not t.priority)
-        return earlier_priority + min(waiting_normal, earlier_priority * policy.normal_per_priority)
-    earlier_normal = sum(
-        1 for t in same_service if not t.priority and (t.queued_at, t.id or 0) < key
-    )
-    waiting_priority = sum(1 for t in same_service if t.priority)
+        return counts.earlier_priority + min(
+            counts.waiting_normal, counts.earlier_priority * policy.normal_per_priority
+        )
     if strict:
-        return earlier_normal + waiting_priority
-    interleaved = (earlier_normal + 1) // policy.normal_per_priority
-    return earlier_normal + min(waiting_priority, interleaved)
+        return counts.earlier_normal + counts.waiting_priority
+    interleaved = (counts.earlier_normal + 1) // policy.normal_per_priority
+    return counts.earlier_normal + min(counts.waiting_priority, interleaved)
+
+
+def heads(waiting: Iterable[Ticket], counter: Counter) -> list[Ticket]:
+    """The only tickets `choose_next` can pick for `counter`: the oldest sent to it, and the
+    oldest of each class in each of its fields.  Choosing among these gives the same
+    ticket as choosing among all (repository.queue_heads reads just these in SQL)."""
+    best: dict[tuple, Ticket] = {}
+    for t in waiting:
+        if not eligible(t, counter):
+            continue
+        slot = ("to",) if t.target_counter is not None else (t.service_code, bool(t.priority))
+        if slot not in best or (t.queued_at, t.id or 0) < (
+            best[slot].queued_at,
+            best[slot].id or 0,
+        ):
+            best[slot] = t
+    return list(best.values())

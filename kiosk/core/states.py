@@ -6,6 +6,7 @@
        │                └──no_show──▶ no_show ──call──▶ called   (came back late: called by number)
        ├──cancel──▶ cancelled
        └──close_unserved──▶ closed_unserved   (the day was closed while it waited)
+    remote ──check_in──▶ waiting   (kiosk/core/remote.py; also close_unserved, cancel)
 
 `finish` is also allowed straight from `called`: a clerk who never pressed
 "start" still finishes; service time then counts from the call.  Only a
@@ -46,6 +47,8 @@ def call(ticket: Ticket, counter: Counter, now: datetime) -> tuple[Ticket, Count
         raise Conflict("counter_paused", counter=counter.number)
     if counter.current_ticket_id is not None:
         raise Conflict("counter_busy", counter=counter.number)
+    if ticket.status is S.REMOTE:  # a clerk never calls someone who is not there
+        raise Conflict("remote_not_checked_in", number=ticket.number)
     # A citizen marked absent who comes back is called again by number (never by "next").
     _require(ticket, (S.WAITING, S.NO_SHOW), "call")
     if ticket.id is None:
@@ -102,7 +105,7 @@ def no_show(ticket: Ticket, counter: Counter, now: datetime) -> tuple[Ticket, Co
 
 
 def cancel(ticket: Ticket, now: datetime, reason: str = "") -> tuple[Ticket, list[Event]]:
-    _require(ticket, (S.WAITING,), "cancel")
+    _require(ticket, (S.WAITING, S.REMOTE), "cancel")
     return replace(ticket, status=S.CANCELLED, finished_at=now), [
         Event("cancelled", now, ticket.id, ticket.counter, {"reason": reason} if reason else {})
     ]
@@ -111,7 +114,7 @@ def cancel(ticket: Ticket, now: datetime, reason: str = "") -> tuple[Ticket, lis
 def close_unserved(ticket: Ticket, now: datetime, by: str = "") -> tuple[Ticket, list[Event]]:
     """The day ends with the citizen still waiting: mark the ticket, never drop it, so
     reports count who went home unserved."""
-    _require(ticket, (S.WAITING,), "close_unserved")
+    _require(ticket, (S.WAITING, S.REMOTE), "close_unserved")
     return replace(ticket, status=S.CLOSED_UNSERVED, finished_at=now), [
         Event("closed_unserved", now, ticket.id, None, {"by": by} if by else {})
     ]

@@ -1,7 +1,4 @@
-"""Browser pages of the hub: /kiosk, /counter, /t/{token}, login, /reports, /supervisor."""
+"""Browser pages of the hub: /kiosk, /counter, /t/{token}, login, /reports, /supervisor, /province."""
 
-from flask import Blueprint
-
-bp = Blueprint("pages", __name__, template_folder="templates")
-
-from kiosk.pages import routes, staff  # noqa: E402,F401
+from kiosk.pages import province, province_centres, remote, routes, staff  # noqa: E402,F401
+from kiosk.pages.blueprint import bp  # noqa: F401  (create_app registers it)

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import get_locale
 
 from kiosk.core.errors import DomainError
 from kiosk.messages import message
-from kiosk.pages import bp
+from kiosk.pages.blueprint import bp
 from kiosk.pages.guard import page_role
 from kiosk.reporting import report_charts
 from kiosk.reporting.labels import SCORE_LABELS, reason_label
+from kiosk.runtime import current_centre
 from kiosk.usecases import reports
 
 
 def _ctx():
-    return current_app.extensions["motcua"].ctx
+    return current_centre().ctx
 
 
 def quick_ranges(today: date) -> list[tuple[str, date, date]]:

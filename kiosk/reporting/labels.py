@@ -81,7 +81,7 @@ COLUMNS = (
     ),
     Column(
         "within_target",
-        _l("Called within target wait"),
+        _l("Share called within target wait"),
         lambda r: r["within_target_share"],
         "share",
     ),
@@ -90,7 +90,12 @@ COLUMNS = (
         Column(f"score_{s}", label, lambda r, s=s: r["ratings"]["scores"][s])
         for s, label in SCORE_LABELS.items()
     ),
-    Column("satisfied", _l("Satisfied (4–5)"), lambda r: r["ratings"]["satisfied_share"], "share"),
+    Column(
+        "satisfied",
+        _l("Share satisfied or very satisfied"),
+        lambda r: r["ratings"]["satisfied_share"],
+        "share",
+    ),
     Column("reasons", _l("Reasons given"), lambda r: reasons_text(r["ratings"]["reasons"]), "text"),
 )
 
@@ -104,6 +109,6 @@ def cell(column: Column, row: dict):
 def row_name(section: str, row: dict, lang: str) -> str:
     if section == "totals":
         return str(SECTIONS["totals"])
-    if section == "by_service" and lang == "en":
-        return row.get("name_en") or row["name"]
+    if lang == "en" and row.get("name_en"):  # fields and counters have English names
+        return row["name_en"]
     return str(row["name"])

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kiosk.core.stats import duration_summary, utc_offsets
-from kiosk.store.reports import (
+from kiosk.store.report_rows import (
     STATUSES,
     STORED_STATUS,
     GroupKey,

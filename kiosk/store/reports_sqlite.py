@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from kiosk.core.stats import duration_summary, percentiles_of_runs, utc_offsets
-from kiosk.store.reports import (
+from kiosk.store.report_rows import (
     STORED_STATUS,
     GroupKey,
     Groups,

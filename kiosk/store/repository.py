@@ -5,41 +5,46 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, case, func, inspect, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from kiosk.core.errors import NotFound
 from kiosk.core.model import (
     Counter,
     CounterState,
     Event,
-    PolicyMode,
-    PriorityGroup,
     PriorityPolicy,
+    Service,
     Ticket,
     TicketStatus,
 )
+from kiosk.core.policy import Ahead
+from kiosk.store import setup_cache
 from kiosk.store.tables import (
     CentreRow,
     CounterRow,
-    CounterServiceRow,
     DailySequenceRow,
     EventRow,
-    PriorityGroupRow,
     ServiceRow,
     TicketRow,
+    UserRow,
+)
+
+# The settings (a JSON document) are the set-up's: "next" reads them from the kept copy.
+_LOCK_CENTRE = (
+    select(CentreRow)
+    .options(defer(CentreRow.settings))
+    .where(CentreRow.id == bindparam("centre"))
+    .with_for_update()
 )
 
 
 def lock_centre(session: Session, centre_id: int) -> CentreRow:
     """Take the centre's row lock: serialises "next" within a centre (PostgreSQL);
     on SQLite the immediate transaction already did."""
-    row = session.execute(
-        select(CentreRow).where(CentreRow.id == centre_id).with_for_update()
-    ).scalar_one()
-    return row
+    return session.execute(_LOCK_CENTRE, {"centre": centre_id}).scalar_one()
 
 
 def centre_by_code(session: Session, code: str | None) -> CentreRow | None:
@@ -49,36 +54,36 @@ def centre_by_code(session: Session, code: str | None) -> CentreRow | None:
     return session.execute(query.limit(1)).scalar_one_or_none()
 
 
-def policy_of(session: Session, centre: CentreRow) -> PriorityPolicy:
-    groups = session.execute(
-        select(PriorityGroupRow)
-        .where(PriorityGroupRow.centre_id == centre.id)
-        .order_by(PriorityGroupRow.position, PriorityGroupRow.id)
-    ).scalars()
-    return PriorityPolicy(
-        mode=PolicyMode(centre.policy_mode),
-        normal_per_priority=centre.normal_per_priority,
-        groups=tuple(
-            PriorityGroup(g.code, g.name, g.name_en, g.description, g.description_en)
-            for g in groups
-        ),
-    )
+def policy_of(session: Session, centre) -> PriorityPolicy:
+    """The centre's priority policy: its mode and interleave from `centre` (a row read in
+    this transaction, or the set-up's centre), its groups from the kept set-up."""
+    return setup_cache.setup(session, centre.id).policy(centre)
 
 
-def services_of(session: Session, centre_id: int, *, active_only: bool = False) -> list[ServiceRow]:
-    query = select(ServiceRow).where(ServiceRow.centre_id == centre_id)
-    if active_only:
-        query = query.where(ServiceRow.active.is_(True))
-    return list(session.execute(query.order_by(ServiceRow.position, ServiceRow.id)).scalars())
+def services_of(
+    session: Session, centre_id: int, *, active_only: bool = False
+) -> list[setup_cache.ServiceSetup]:
+    """The centre's fields in the admin's order (from the kept set-up: read-only values)."""
+    services = setup_cache.setup(session, centre_id).services
+    return [s for s in services if s.active] if active_only else list(services)
 
 
-def service_by_code(session: Session, centre_id: int, code: str) -> ServiceRow:
-    row = session.execute(
-        select(ServiceRow).where(ServiceRow.centre_id == centre_id, ServiceRow.code == code)
-    ).scalar_one_or_none()
+def service_by_code(session: Session, centre_id: int, code: str) -> setup_cache.ServiceSetup:
+    row = setup_cache.setup(session, centre_id).service_by_code.get(code)
     if row is None or not row.active:
         raise NotFound("unknown_service", service=code)
     return row
+
+
+def to_service(row: ServiceRow) -> Service:
+    return Service(
+        code=row.code,
+        name=row.name,
+        prefix=row.prefix,
+        name_en=row.name_en or "",
+        daily_cap=row.daily_cap,
+        id=row.id,
+    )
 
 
 def counters_of(session: Session, centre_id: int) -> list[CounterRow]:
@@ -89,45 +94,49 @@ def counters_of(session: Session, centre_id: int) -> list[CounterRow]:
     )
 
 
-def counter_row(session: Session, centre_id: int, number: int, *, lock: bool = False) -> CounterRow:
-    query = select(CounterRow).where(CounterRow.centre_id == centre_id, CounterRow.number == number)
-    if lock:
-        query = query.with_for_update()
-    row = session.execute(query).scalar_one_or_none()
+def _one_row(session: Session, query, params: dict, *, code: str, **error: object):
+    """The one row `query` finds, else NotFound(`code`, **error)."""
+    row = session.execute(query, params).scalar_one_or_none()
     if row is None:
-        raise NotFound("unknown_counter", counter=number)
+        raise NotFound(code, **error)
     return row
 
 
+# Built once, locked and not (see _WAITING_SUMMARY below for why).
+_COUNTER_ROW = select(CounterRow).where(
+    CounterRow.centre_id == bindparam("centre"), CounterRow.number == bindparam("number")
+)
+_COUNTER_ROW_LOCKED = _COUNTER_ROW.with_for_update()
+_TICKET_ROW = select(TicketRow).where(
+    TicketRow.centre_id == bindparam("centre"), TicketRow.id == bindparam("id")
+)
+_TICKET_ROW_LOCKED = _TICKET_ROW.with_for_update()
+
+
+def counter_row(session: Session, centre_id: int, number: int, *, lock: bool = False) -> CounterRow:
+    query = _COUNTER_ROW_LOCKED if lock else _COUNTER_ROW
+    params = {"centre": centre_id, "number": number}
+    return _one_row(session, query, params, code="unknown_counter", counter=number)
+
+
 def counter_service_codes(session: Session, counter_id: int) -> tuple[str, ...]:
-    rows = session.execute(
-        select(ServiceRow.code)
-        .join(CounterServiceRow, CounterServiceRow.service_id == ServiceRow.id)
-        .where(CounterServiceRow.counter_id == counter_id, ServiceRow.active.is_(True))
-        .order_by(CounterServiceRow.position)
-    ).scalars()
-    return tuple(rows)
+    """The active fields a counter serves, in the order "next" prefers them."""
+    counter = session.get(CounterRow, counter_id)  # in the session already where it matters
+    if counter is None:
+        return ()
+    return setup_cache.setup(session, counter.centre_id).codes_by_counter_id.get(counter_id, ())
 
 
 def counter_services_map(session: Session, centre_id: int) -> dict[int, tuple[str, ...]]:
     """counter number → its service codes in preference order."""
-    rows = session.execute(
-        select(CounterRow.number, ServiceRow.code)
-        .join(CounterServiceRow, CounterServiceRow.counter_id == CounterRow.id)
-        .join(ServiceRow, ServiceRow.id == CounterServiceRow.service_id)
-        .where(CounterRow.centre_id == centre_id, ServiceRow.active.is_(True))
-        .order_by(CounterRow.number, CounterServiceRow.position)
-    ).all()
-    result: dict[int, list[str]] = {}
-    for number, code in rows:
-        result.setdefault(number, []).append(code)
-    return {k: tuple(v) for k, v in result.items()}
+    return dict(setup_cache.setup(session, centre_id).codes_by_counter_number)
 
 
 def to_counter(row: CounterRow, services: tuple[str, ...]) -> Counter:
     return Counter(
         number=row.number,
         name=row.name,
+        name_en=row.name_en or "",
         services=services,
         state=CounterState(row.state),
         pause_reason=row.pause_reason,
@@ -177,16 +186,46 @@ def apply_ticket(row: TicketRow, ticket: Ticket, service_id_by_code: dict[str, i
     row.recalls = ticket.recalls
 
 
+# What a ticket row copies from its core ticket, under the same names, once when it is
+# built: no move changes these (the fields a move changes are `apply_ticket`'s).
+_BIRTH_FIELDS = ("centre_id", "number", "business_day", "issued_at", "appointment_at", "parent_id")
+
+
+def new_ticket_row(
+    ticket: Ticket,
+    service_id_by_code: dict[str, int],
+    *,
+    seq: int,
+    token: str,
+    source: str,
+    kiosk: str | None,
+    dossier_code: str | None = None,
+    idempotency_key: str | None = None,
+    appointment_id: int | None = None,
+) -> TicketRow:
+    """The one place a ticket row is built: a core ticket (issued, or the next leg of a
+    transfer) plus what only the row keeps (sequence, status-page token, where it came
+    from).  The fields a ticket's moves change are written by `apply_ticket`."""
+    row = TicketRow(
+        **{name: getattr(ticket, name) for name in _BIRTH_FIELDS},
+        seq=seq,
+        token=token,
+        source=source,
+        kiosk=kiosk,
+        idempotency_key=idempotency_key,
+        dossier_code=dossier_code,
+        appointment_id=appointment_id,
+    )
+    apply_ticket(row, ticket, service_id_by_code)
+    return row
+
+
 def ticket_row(
     session: Session, centre_id: int, ticket_id: int, *, lock: bool = False
 ) -> TicketRow:
-    query = select(TicketRow).where(TicketRow.centre_id == centre_id, TicketRow.id == ticket_id)
-    if lock:
-        query = query.with_for_update()
-    row = session.execute(query).scalar_one_or_none()
-    if row is None:
-        raise NotFound("unknown_ticket", ticket=ticket_id)
-    return row
+    query = _TICKET_ROW_LOCKED if lock else _TICKET_ROW
+    params = {"centre": centre_id, "id": ticket_id}
+    return _one_row(session, query, params, code="unknown_ticket", ticket=ticket_id)
 
 
 def waiting_rows(
@@ -205,38 +244,318 @@ def waiting_rows(
     return list(session.execute(query.order_by(TicketRow.queued_at, TicketRow.id)).scalars())
 
 
-def next_sequence(session: Session, service_id: int, day: date) -> int:
-    """Atomically take the next number of a service for a business day (never max()+1)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(DailySequenceRow)
-        .values(service_id=service_id, business_day=day, last=1)
+# Statements the hot paths run for every ticket, press and snapshot are built once: a
+# statement built per call costs more CPU to put together and to find in SQLAlchemy's
+# compiled cache than SQLite needs to answer it.
+_tickets = TicketRow.__table__
+_events = EventRow.__table__
+_counters = CounterRow.__table__
+_waiting = (_tickets.c.centre_id == bindparam("centre"), _tickets.c.status == "waiting")
+_priority = _tickets.c.priority.is_not(None) & (_tickets.c.priority != "")
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+_WAITING_SUMMARY = (
+    select(_tickets.c.service_id, func.count(_tickets.c.id), func.min(_tickets.c.issued_at))
+    .where(*_waiting)
+    .group_by(_tickets.c.service_id)
+)
+_earlier = or_(
+    _tickets.c.queued_at < bindparam("queued_at"),
+    and_(_tickets.c.queued_at == bindparam("queued_at"), _tickets.c.id < bindparam("id")),
+)
+_AHEAD = select(
+    _count(and_(_priority, _earlier)),
+    _count(and_(~_priority, _earlier)),
+    _count(_priority),
+    _count(~_priority),
+).where(
+    *_waiting,
+    _tickets.c.service_id == bindparam("service"),
+    _tickets.c.target_counter.is_(None),
+    _tickets.c.id != bindparam("id"),
+)
+_COUNTER_STATES = (
+    select(
+        _counters.c.id,
+        _counters.c.centre_id,
+        _counters.c.number,
+        _counters.c.name,
+        _counters.c.name_en,
+        _counters.c.state,
+        _counters.c.pause_reason,
+        _counters.c.current_ticket_id,
+        _counters.c.current_user_id,
+    )
+    .where(_counters.c.centre_id == bindparam("centre"))
+    .order_by(_counters.c.number)
+)
+_HELD = select(_tickets).where(_tickets.c.id.in_(bindparam("ids", expanding=True)))
+_CALLING_SINCE = (
+    select(_events.c.counter_number)
+    .where(
+        _events.c.centre_id == bindparam("centre"),
+        _events.c.kind == "called",
+        _events.c.at >= bindparam("since"),
+    )
+    .distinct()
+)
+_RECENT_SERVICES = (
+    select(_tickets.c.started_at, _tickets.c.finished_at)
+    .where(
+        _tickets.c.centre_id == bindparam("centre"),
+        _tickets.c.service_id == bindparam("service"),
+        _tickets.c.status == "done",
+        _tickets.c.finished_at >= bindparam("since"),
+    )
+    .order_by(_tickets.c.finished_at.desc())
+    .limit(bindparam("limit"))
+)
+_USER_NAME = select(UserRow.__table__.c.display_name, UserRow.__table__.c.username).where(
+    UserRow.__table__.c.id == bindparam("id")
+)
+_NORMAL_SINCE_PRIORITY = select(CentreRow.__table__.c.normal_since_priority).where(
+    CentreRow.__table__.c.id == bindparam("centre")
+)
+
+
+_today_calls = (
+    _events.c.centre_id == bindparam("centre"),
+    _events.c.kind.in_(("called", "recalled")),
+    _events.c.at >= bindparam("since"),
+)
+_newest_calls = (
+    select(_events.c.id)
+    .where(*_today_calls)
+    .order_by(_events.c.at.desc(), _events.c.id.desc())
+    .limit(bindparam("limit"))
+    .subquery()
+)
+_latest_call_per_pair = (
+    select(func.max(_events.c.id))
+    .join(_tickets, _tickets.c.id == _events.c.ticket_id)
+    .where(*_today_calls)
+    .group_by(_events.c.counter_number, _tickets.c.service_id)
+)
+_RECENT_CALLS = (
+    select(
+        _events.c.kind,
+        _events.c.at,
+        _events.c.counter_number,
+        _tickets.c.number,
+        _tickets.c.service_id,
+    )
+    .join(_tickets, _tickets.c.id == _events.c.ticket_id)
+    .where(
+        _events.c.id.in_(union(select(_newest_calls.c.id), _latest_call_per_pair).scalar_subquery())
+    )
+    .order_by(_events.c.at.desc(), _events.c.id.desc())
+)
+
+
+def recent_calls(session: Session, centre_id: int, since, limit: int) -> list:
+    """Calls and recalls since `since`, newest first: the last `limit`, plus the latest
+    of every (counter, field) pair; rows of kind, at, counter_number, number, service_id."""
+    return _run(session, _RECENT_CALLS, {"centre": centre_id, "since": since, "limit": limit}).all()
+
+
+def _run(session: Session, statement, params=None):
+    """Run a Core statement on the session's connection, skipping the ORM's execution
+    layer (half the CPU of a small query); what the session still holds is written first,
+    as the ORM would before a query."""
+    if session.new or session.deleted or session.dirty:
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
+def waiting_summary(session: Session, centre_id: int) -> dict[int, tuple[int, object]]:
+    """Per service id: how many wait and the oldest issue time among them, counted by the
+    database (a queue of thousands is never loaded to count it)."""
+    rows = _run(session, _WAITING_SUMMARY, {"centre": centre_id}).all()
+    return {service_id: (count, oldest) for service_id, count, oldest in rows}
+
+
+def ahead_counts(session: Session, row: TicketRow) -> Ahead:
+    """policy.ahead_counts for a stored ticket, counted by the database: the waiting
+    tickets of its field that no counter was named for, by class, and those of them
+    queued before it (queued_at, then id)."""
+    counts = _run(
+        session,
+        _AHEAD,
+        {
+            "centre": row.centre_id,
+            "service": row.service_id,
+            "queued_at": row.queued_at,
+            "id": row.id,
+        },
+    ).one()
+    return Ahead(*(int(n) for n in counts))
+
+
+_ISSUED_ON = select(
+    DailySequenceRow.__table__.c.service_id, DailySequenceRow.__table__.c.last
+).where(
+    DailySequenceRow.__table__.c.service_id.in_(bindparam("services", expanding=True)),
+    DailySequenceRow.__table__.c.business_day == bindparam("day"),
+)
+
+
+def issued_on(session: Session, service_ids: list[int], day: date) -> dict[int, int]:
+    """Service id → the last number it gave out on `day` (absent: none yet)."""
+    return dict(_run(session, _ISSUED_ON, {"services": service_ids, "day": day}).all())
+
+
+def counter_states(session: Session, centre_id: int) -> list:
+    """Every counter of the centre by number, as plain rows (number, name, name_en, state,
+    pause_reason, current_ticket_id, current_user_id, id, centre_id): what queue
+    actions change, read for each request (no ORM objects)."""
+    return _run(session, _COUNTER_STATES, {"centre": centre_id}).all()
+
+
+def held_tickets(session: Session, ticket_ids: Iterable[int]) -> dict[int, object]:
+    """Ticket id → the ticket's columns (a plain row), for the tickets counters hold."""
+    rows = _run(session, _HELD, {"ids": list(ticket_ids)}).all()
+    return {row.id: row for row in rows}
+
+
+def counters_calling_since(session: Session, centre_id: int, since) -> set[int]:
+    """The counters that called someone at or after `since`."""
+    return set(_run(session, _CALLING_SINCE, {"centre": centre_id, "since": since}).scalars())
+
+
+def recent_service_seconds(
+    session: Session, centre_id: int, service_id: int, since, limit: int
+) -> list[float]:
+    """How long each of the field's last `limit` services finished since `since` took."""
+    rows = _run(
+        session,
+        _RECENT_SERVICES,
+        {"centre": centre_id, "service": service_id, "since": since, "limit": limit},
+    ).all()
+    return [(f - s).total_seconds() for s, f in rows if s and f]
+
+
+def user_display_name(session: Session, user_id: int) -> str | None:
+    """A user's display name (else user name), or None when there is no such user."""
+    row = _run(session, _USER_NAME, {"id": user_id}).first()
+    return (row.display_name or row.username) if row else None
+
+
+def normal_since_priority(session: Session, centre_id: int) -> int:
+    """The interleave policy's memory as stored now."""
+    return _run(session, _NORMAL_SINCE_PRIORITY, {"centre": centre_id}).scalar_one()
+
+
+def _queue_heads(fields: int):
+    """queue_heads' statement for a counter serving `fields` fields (built once per count)."""
+    waiting = (TicketRow.centre_id == bindparam("centre"), TicketRow.status == "waiting")
+    priority = TicketRow.priority.is_not(None) & (TicketRow.priority != "")
+    slots = [(TicketRow.target_counter == bindparam("counter"),)]
+    for n in range(fields):
+        field = TicketRow.service_id == bindparam(f"service_{n}")
+        for cls in (priority, ~priority):
+            slots.append((field, TicketRow.target_counter.is_(None), cls))
+    oldest = [
+        select(TicketRow.id)
+        .where(*waiting, *slot)
+        .order_by(TicketRow.queued_at, TicketRow.id)
+        .limit(1)
+        .scalar_subquery()
+        for slot in slots
+    ]
+    return select(TicketRow).where(or_(*(TicketRow.id == o for o in oldest)))
+
+
+_QUEUE_HEADS: dict[int, object] = {}
+
+
+def queue_heads(
+    session: Session, centre_id: int, counter_number: int, service_ids: Iterable[int]
+) -> list[TicketRow]:
+    """policy.heads in SQL: the oldest waiting ticket sent to this counter, and the oldest
+    of each class in each of its fields, each one index lookup, all in one statement (the
+    caller holds the centre's lock, so no other call takes them meanwhile)."""
+    service_ids = list(service_ids)
+    statement = _QUEUE_HEADS.get(len(service_ids))
+    if statement is None:
+        statement = _QUEUE_HEADS.setdefault(len(service_ids), _queue_heads(len(service_ids)))
+    params = {"centre": centre_id, "counter": counter_number}
+    params.update({f"service_{n}": service_id for n, service_id in enumerate(service_ids)})
+    return list(session.execute(statement, params).scalars())
+
+
+def _next_sequence(insert):
+    return (
+        insert(DailySequenceRow.__table__)
+        .values(service_id=bindparam("service"), business_day=bindparam("day"), last=1)
         .on_conflict_do_update(
             index_elements=[DailySequenceRow.service_id, DailySequenceRow.business_day],
             set_={"last": DailySequenceRow.last + 1},
         )
         .returning(DailySequenceRow.last)
     )
-    return int(session.execute(statement).scalar_one())
+
+
+_NEXT_SEQUENCE = {"postgresql": _next_sequence(pg_insert), "sqlite": _next_sequence(sqlite_insert)}
+
+
+def next_sequence(session: Session, service_id: int, day: date) -> int:
+    """Atomically take the next number of a service for a business day (never max()+1)."""
+    statement = _NEXT_SEQUENCE[session.bind.dialect.name]
+    return int(_run(session, statement, {"service": service_id, "day": day}).scalar_one())
+
+
+_WITH_KEY = select(_tickets.c.id).where(
+    _tickets.c.centre_id == bindparam("centre"), _tickets.c.idempotency_key == bindparam("key")
+)
+
+
+def ticket_with_key(session: Session, centre_id: int, key: str) -> bool:
+    """Whether a ticket was issued under this idempotency key."""
+    return _run(session, _WITH_KEY, {"centre": centre_id, "key": key}).first() is not None
+
+
+def insert_ticket(session: Session, row: TicketRow) -> int:
+    """Store a ticket row built by `new_ticket_row` by one INSERT, without the ORM's
+    unit of work (the row stays out of the session, as a record of what was stored);
+    its new id is set on it and returned."""
+    values = {key: value for key, value in inspect(row).dict.items() if key in _TICKET_KEYS}
+    row.id = _run(session, _INSERT_TICKET, values).inserted_primary_key[0]
+    return row.id
+
+
+_TICKET_KEYS = frozenset(c.key for c in _tickets.columns) - {"id"}
+_INSERT_TICKET = _tickets.insert()
+_INSERT_EVENTS = _events.insert()
 
 
 def add_events(
     session: Session, centre_id: int, events: Sequence[Event], *, user_id: int | None = None
-) -> list[EventRow]:
-    rows = [
-        EventRow(
-            centre_id=centre_id,
-            ticket_id=e.ticket_id,
-            kind=e.kind,
-            at=e.at,
-            counter_number=e.counter,
-            user_id=user_id,
-            data=dict(e.data),
-        )
-        for e in events
-    ]
-    session.add_all(rows)
-    return rows
+) -> None:
+    """Store one `events` row per core event, by one INSERT (no ORM objects: nobody reads
+    them back in the transaction that writes them); what the session holds is written
+    first, so the rows follow the changes they record."""
+    if not events:
+        return
+    _run(
+        session,
+        _INSERT_EVENTS,
+        [
+            {
+                "centre_id": centre_id,
+                "ticket_id": e.ticket_id,
+                "kind": e.kind,
+                "at": e.at,
+                "counter_number": e.counter,
+                "user_id": user_id,
+                "data": dict(e.data),
+            }
+            for e in events
+        ],
+    )
 
 
 def save_policy_state(session: Session, centre_id: int, normal_since_priority: int) -> None:

@@ -44,6 +44,7 @@ class DisplayValues:
     languages: tuple[str, ...] = LANGUAGES
     repeat: int = 1
     voice_packs: dict[str, str] | None = None  # language → pack (checked by the form)
+    number_reading: str = "linh"  # counter 105: "linh" (standard, Northern) or "le" (Southern)
 
 
 def _save(ctx: QueueContext, user_id: int | None, action: str, columns: dict, settings: dict):
@@ -88,6 +89,12 @@ def update_display(ctx: QueueContext, user_id: int | None, values: DisplayValues
     languages = tuple(lang for lang in LANGUAGES if lang in values.languages)
     if not languages:
         raise InvalidInput("invalid_languages")
+    with ctx.store.read() as session:
+        before = list((session.get(CentreRow, ctx.centre_id).settings or {}).get("languages") or ())
+    # The form ticks Vietnamese and English; recorded languages and the order set on
+    # /admin/voices stay as they are (kiosk/usecases/voice_packs.set_announce_order).
+    kept = [lang for lang in before if lang not in LANGUAGES or lang in languages]
+    languages = tuple(kept + [lang for lang in languages if lang not in kept])
     if not 1 <= values.repeat <= MAX_REPEAT:
         raise InvalidInput("invalid_repeat", low=1, high=MAX_REPEAT)
     settings = {
@@ -96,6 +103,7 @@ def update_display(ctx: QueueContext, user_id: int | None, values: DisplayValues
         "voice": bool(values.voice),
         "languages": list(languages),
         "repeat": values.repeat,
+        "number_reading": values.number_reading if values.number_reading == "le" else "linh",
     }
     if values.voice_packs is not None:
         settings["voice_packs"] = {

@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from kiosk.core.errors import Conflict, InvalidInput, NotFound
+from kiosk.core.errors import InvalidInput, NotFound
 from kiosk.core.model import PolicyMode
 from kiosk.store.tables import CentreRow, PriorityGroupRow
 from kiosk.usecases import audit
-from kiosk.usecases.admin_setup import apply, changes
+from kiosk.usecases.admin_setup import add_coded, amend, find
 from kiosk.usecases.broadcast import publish_setup
 from kiosk.usecases.context import QueueContext
 
@@ -27,11 +25,15 @@ class GroupValues:
     description: str = ""
     description_en: str = ""
     position: int = 0
+    # A citizen ID card holder of this age or older is proposed the group at the kiosk
+    # (kiosk/usecases/scans.py); None: never proposed.
+    min_age: int | None = None
 
     def columns(self) -> dict:
         if not self.name.strip():
             raise InvalidInput("name_required")
         return {
+            "min_age": self.min_age,
             "name": self.name.strip()[:120],
             "name_en": self.name_en.strip()[:120],
             "description": self.description.strip()[:300],
@@ -50,20 +52,13 @@ def save_policy(
     values = {"policy_mode": mode, "normal_per_priority": normal_per_priority}
     with ctx.store.write() as session:
         centre = session.get(CentreRow, ctx.centre_id)
-        changed = changes(centre, values)
-        apply(centre, values)
-        if changed:
-            audit.record(session, ctx.centre_id, ctx.now(), user_id, "policy.update", "", changed)
+        changed = amend(ctx, session, user_id, centre, values, "policy.update", "")
     if changed:
         publish_setup(ctx)
 
 
 def _group(session, centre_id: int, code: str) -> PriorityGroupRow:
-    row = session.execute(
-        select(PriorityGroupRow).where(
-            PriorityGroupRow.centre_id == centre_id, PriorityGroupRow.code == code
-        )
-    ).scalar_one_or_none()
+    row = find(session, PriorityGroupRow, centre_id, code=code)
     if row is None:
         raise NotFound("unknown_priority", priority=code)
     return row
@@ -73,29 +68,14 @@ def add_group(ctx: QueueContext, user_id: int | None, code: str, values: GroupVa
     code = code.strip().lower()
     if not GROUP_CODE.match(code):
         raise InvalidInput("invalid_group_code", code=code)
-    columns = values.columns()
-    with ctx.store.write() as session:
-        if session.execute(
-            select(PriorityGroupRow.id).where(
-                PriorityGroupRow.centre_id == ctx.centre_id, PriorityGroupRow.code == code
-            )
-        ).first():
-            raise Conflict("duplicate_code", code=code)
-        session.add(PriorityGroupRow(centre_id=ctx.centre_id, code=code, **columns))
-        audit.record(session, ctx.centre_id, ctx.now(), user_id, "priority.add", code, columns)
-    publish_setup(ctx)
+    add_coded(ctx, user_id, PriorityGroupRow, code, values.columns(), "priority.add")
 
 
 def update_group(ctx: QueueContext, user_id: int | None, code: str, values: GroupValues) -> None:
     columns = values.columns()
     with ctx.store.write() as session:
         row = _group(session, ctx.centre_id, code)
-        changed = changes(row, columns)
-        apply(row, columns)
-        if changed:
-            audit.record(
-                session, ctx.centre_id, ctx.now(), user_id, "priority.update", code, changed
-            )
+        changed = amend(ctx, session, user_id, row, columns, "priority.update", code)
     if changed:
         publish_setup(ctx)
 

@@ -40,6 +40,46 @@ def apply(row: object, values: dict) -> None:
         setattr(row, key, value)
 
 
+def amend(
+    ctx: QueueContext, session: Session, user_id: int | None, row, values: dict, action: str, target
+) -> dict:
+    """Set `values` on `row` and audit what changed as `action` on `target` (no audit row
+    when nothing did); returns the changes (publish only when there are any)."""
+    changed = changes(row, values)
+    apply(row, values)
+    if changed:
+        audit.record(session, ctx.centre_id, ctx.now(), user_id, action, target, changed)
+    return changed
+
+
+def add_coded(
+    ctx: QueueContext,
+    user_id: int | None,
+    row_type,
+    code: str,
+    columns: dict,
+    action: str,
+    check=lambda session: None,
+) -> None:
+    """Add the centre's row of `row_type` named by a new `code` (a field, a priority group):
+    a code already used is refused, then `check(session)` may refuse too; audited as
+    `action`, then pushed to the screens."""
+    with ctx.store.write() as session:
+        if find(session, row_type, ctx.centre_id, code=code) is not None:
+            raise Conflict("duplicate_code", code=code)
+        check(session)
+        session.add(row_type(centre_id=ctx.centre_id, code=code, **columns))
+        audit.record(session, ctx.centre_id, ctx.now(), user_id, action, code, columns)
+    publish_setup(ctx)
+
+
+def find(session: Session, row_type, centre_id: int, **where):
+    """The centre's row of `row_type` with these column values (a code, a number), or None."""
+    return session.execute(
+        select(row_type).filter_by(centre_id=centre_id, **where)
+    ).scalar_one_or_none()
+
+
 # -- fields ---------------------------------------------------------------------------------
 
 
@@ -87,17 +127,11 @@ def add_service(ctx: QueueContext, user_id: int | None, code: str, values: Servi
     if not CODE.match(code):
         raise InvalidInput("invalid_code", code=code)
     columns = values.columns()
-    with ctx.store.write() as session:
-        if session.execute(
-            select(ServiceRow.id).where(
-                ServiceRow.centre_id == ctx.centre_id, ServiceRow.code == code
-            )
-        ).first():
-            raise Conflict("duplicate_code", code=code)
+
+    def prefix_free(session: Session) -> None:
         _prefix_free(session, ctx.centre_id, columns["prefix"], None)
-        session.add(ServiceRow(centre_id=ctx.centre_id, code=code, **columns))
-        audit.record(session, ctx.centre_id, ctx.now(), user_id, "service.add", code, columns)
-    publish_setup(ctx)
+
+    add_coded(ctx, user_id, ServiceRow, code, columns, "service.add", prefix_free)
     return code
 
 
@@ -108,20 +142,13 @@ def update_service(
     with ctx.store.write() as session:
         row = _service(session, ctx.centre_id, code)
         _prefix_free(session, ctx.centre_id, columns["prefix"], row.id)
-        changed = changes(row, columns)
-        apply(row, columns)
-        if changed:
-            audit.record(
-                session, ctx.centre_id, ctx.now(), user_id, "service.update", code, changed
-            )
+        changed = amend(ctx, session, user_id, row, columns, "service.update", code)
     if changed:
         publish_setup(ctx)
 
 
 def _service(session: Session, centre_id: int, code: str) -> ServiceRow:
-    row = session.execute(
-        select(ServiceRow).where(ServiceRow.centre_id == centre_id, ServiceRow.code == code)
-    ).scalar_one_or_none()
+    row = find(session, ServiceRow, centre_id, code=code)
     if row is None:
         raise NotFound("unknown_service", service=code)
     return row
@@ -154,21 +181,24 @@ def _served(session: Session, counter: CounterRow) -> list[str]:
 
 
 def add_counter(
-    ctx: QueueContext, user_id: int | None, number: int, name: str, services: list[str]
+    ctx: QueueContext,
+    user_id: int | None,
+    number: int,
+    name: str,
+    services: list[str],
+    *,
+    name_en: str = "",
 ) -> None:
     if number < 1 or number > 9999:
         raise InvalidInput("invalid_counter_number", counter=number)
     with ctx.store.write() as session:
-        if session.execute(
-            select(CounterRow.id).where(
-                CounterRow.centre_id == ctx.centre_id, CounterRow.number == number
-            )
-        ).first():
+        if find(session, CounterRow, ctx.centre_id, number=number) is not None:
             raise Conflict("duplicate_counter", counter=number)
         row = CounterRow(
             centre_id=ctx.centre_id,
             number=number,
             name=name.strip()[:120] or f"Quầy {number}",
+            name_en=name_en.strip()[:120] or f"Counter {number}",
             state="open",
         )
         session.add(row)
@@ -181,23 +211,33 @@ def add_counter(
             user_id,
             "counter.add",
             number,
-            {"name": row.name, "services": services},
+            {"name": row.name, "name_en": row.name_en, "services": services},
         )
     publish_setup(ctx)
 
 
 def update_counter(
-    ctx: QueueContext, user_id: int | None, number: int, name: str, services: list[str]
+    ctx: QueueContext,
+    user_id: int | None,
+    number: int,
+    name: str,
+    services: list[str],
+    *,
+    name_en: str | None = None,
 ) -> None:
     """Rename a counter and set the fields it serves, in the order "next" prefers them."""
     with ctx.store.write() as session:
         row = repo.counter_row(session, ctx.centre_id, number, lock=True)
-        changed = changes(row, {"name": name.strip()[:120] or row.name})
+        names = {"name": name.strip()[:120] or row.name}
+        if name_en is not None:
+            names["name_en"] = name_en.strip()[:120] or f"Counter {number}"
+        changed = changes(row, names)
         before = _served(session, row)
         _set_services(session, ctx.centre_id, row, services)
         if before != list(dict.fromkeys(services)):
             changed["services"] = [before, list(dict.fromkeys(services))]
-        row.name = name.strip()[:120] or row.name
+        row.name = names["name"]
+        row.name_en = names.get("name_en", row.name_en)
         if changed:
             audit.record(
                 session, ctx.centre_id, ctx.now(), user_id, "counter.update", number, changed

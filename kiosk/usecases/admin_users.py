@@ -11,8 +11,6 @@ The centre always keeps one active admin, and nobody deactivates themselves.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
@@ -20,14 +18,12 @@ from kiosk import rooms
 from kiosk.core.errors import Conflict, InvalidInput, NotFound
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
-from kiosk.store.seed import ROLES
+from kiosk.store.seed import MIN_PASSWORD, ROLES, USERNAME, check_name_free
 from kiosk.store.tables import UserRow
+from kiosk.textrules import clean
 from kiosk.usecases import audit
 from kiosk.usecases.admin_setup import apply, changes
 from kiosk.usecases.context import QueueContext
-
-USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,64}$")
-MIN_PASSWORD = 8
 
 
 def _check_password(password: str) -> None:
@@ -83,20 +79,14 @@ def add_user(
     display_name: str = "",
     counter: int | None = None,
 ) -> int:
-    username = username.strip()
-    if not USERNAME.match(username):
+    username = clean(username, "username")
+    if not USERNAME.fullmatch(username):
         raise InvalidInput("invalid_username")
+    display_name = clean(display_name, "display_name")
     _check_password(password)
     with ctx.store.write() as session:
         _check(session, ctx.centre_id, role, counter)
-        taken = session.execute(
-            select(UserRow.id).where(
-                UserRow.centre_id == ctx.centre_id,
-                func.lower(UserRow.username) == username.lower(),
-            )
-        ).first()
-        if taken:
-            raise Conflict("duplicate_user", username=username)
+        check_name_free(session, ctx.centre_id, username)
         row = UserRow(
             centre_id=ctx.centre_id,
             username=username,
@@ -137,7 +127,7 @@ def update_user(
                 raise Conflict("last_admin")
         values = {
             "role": role,
-            "display_name": display_name.strip()[:120] or row.username,
+            "display_name": clean(display_name, "display_name")[:120] or row.username,
             "counter_number": counter,
         }
         changed = changes(row, values)

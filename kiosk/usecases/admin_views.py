@@ -31,6 +31,7 @@ def centre(ctx: QueueContext) -> dict:
             "repeat": settings.get("repeat", 1),
             "voice_vi": (settings.get("voice_packs") or {}).get("vi", "vi"),
             "voice_en": (settings.get("voice_packs") or {}).get("en", "en"),
+            "number_reading": settings.get("number_reading") or "linh",
             "policy_mode": row.policy_mode,
             "normal_per_priority": row.normal_per_priority,
         }
@@ -61,6 +62,7 @@ def counters(ctx: QueueContext) -> list[dict]:
             {
                 "number": c.number,
                 "name": c.name,
+                "name_en": c.name_en,
                 "state": c.state,
                 "busy": c.current_ticket_id is not None,
                 "services": list(served.get(c.number, ())),
@@ -84,6 +86,7 @@ def priority_groups(ctx: QueueContext) -> list[dict]:
                 "description": g.description,
                 "description_en": g.description_en,
                 "position": g.position,
+                "min_age": g.min_age,
             }
             for g in rows
         ]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from kiosk.core.appointments import (
     Booking,
@@ -18,14 +20,18 @@ from kiosk.core.appointments import (
     check_in_window,
     identities_of,
 )
+from kiosk.core.citizen_id import person_key
 from kiosk.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from kiosk.store import repository as repo
 from kiosk.store.tables import AppointmentRow, CentreRow
+from kiosk.textrules import clean
 from kiosk.usecases import tickets
 from kiosk.usecases.context import QueueContext
-from kiosk.usecases.views import iso
+from kiosk.usecases.read_models import iso
 
-MAX_BATCH = 1000
+MAX_BATCH = 1000  # bookings per request, and data rows per CSV file
+MAX_CSV_BYTES = 512 * 1024  # 1000 rows of ~150 characters, with room to spare
+MAX_CSV_FIELD = 200  # characters in one CSV value (a name is the longest: 120 are kept)
 FIELDS = ("code", "service", "day", "time", "name", "phone", "person_id")
 
 
@@ -36,8 +42,10 @@ class Rejected:
     error: DomainError
 
 
-def _rules(centre: CentreRow) -> BookingRules:
-    return BookingRules.from_settings((centre.settings or {}).get("appointments"))
+def _rules(session: Session, centre_id: int) -> BookingRules:
+    """The centre's booking limits and check-in window (its "appointments" settings)."""
+    settings = session.get(CentreRow, centre_id).settings or {}
+    return BookingRules.from_settings(settings.get("appointments"))
 
 
 def _parse(item: dict, index: int) -> dict:
@@ -50,7 +58,7 @@ def _parse(item: dict, index: int) -> dict:
             value = ""
         if not isinstance(value, str):
             raise InvalidInput("bad_request", detail=f"item {index}: {key} must be text")
-        values[key] = value.strip()[:120]
+        values[key] = clean(value, key)[:120]
     for key in ("code", "service", "day", "time"):
         if not values[key]:
             raise InvalidInput("bad_request", detail=f"item {index}: {key} is required")
@@ -73,8 +81,7 @@ def book_many(ctx: QueueContext, items: list) -> tuple[list[dict], list[Rejected
     now = ctx.now()
     today = now.astimezone(ctx.tz).date()
     with ctx.store.write() as session:
-        centre = session.get(CentreRow, ctx.centre_id)
-        rules = _rules(centre)
+        rules = _rules(session, ctx.centre_id)
         services = {s.code: s for s in repo.services_of(session, ctx.centre_id, active_only=True)}
         code_by_id = {s.id: c for c, s in services.items()}
         for index, item in enumerate(items):
@@ -83,6 +90,10 @@ def book_many(ctx: QueueContext, items: list) -> tuple[list[dict], list[Rejected
                 service = services.get(values["service"])
                 if service is None:
                     raise NotFound("unknown_service", service=values["service"])
+                # The ID number is kept as its keyed hash only: the same key a scanned
+                # citizen ID card gives (kiosk/usecases/scans.py), so limits and check-in
+                # find the person without the hub holding the number.
+                values["person_id"] = keyed_person(ctx, values["person_id"])
                 person = identities_of(values["person_id"], values["phone"])
                 existing = (
                     session.execute(
@@ -152,20 +163,47 @@ def book_many(ctx: QueueContext, items: list) -> tuple[list[dict], list[Rejected
 
 
 def parse_csv(text: str) -> list[dict]:
-    """CSV with a header row: code,service,day,time[,name,phone,person_id] (UTF-8, ',' or ';')."""
+    """CSV with a header row: code,service,day,time[,name,phone,person_id] (UTF-8, ',' or ';').
+
+    A file beyond the limits (MAX_CSV_BYTES, MAX_BATCH rows, MAX_CSV_FIELD characters in
+    a value) or that the csv module cannot read is refused as a whole, with the row."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CSV_BYTES:
+        raise InvalidInput("csv_too_large", max_kib=MAX_CSV_BYTES // 1024)
     sample = text[:2048]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;") if sample.strip() else csv.excel
     except csv.Error:  # one column, or not CSV at all: the header check below says what is wrong
         dialect = csv.excel
+    # csv.field_size_limit is process-wide: leave it, and answer its csv.Error instead.
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), dialect=dialect)
-    header = {(name or "").strip().lower() for name in reader.fieldnames or []}
-    missing = [c for c in ("code", "service", "day", "time") if c not in header]
-    if missing:
-        raise InvalidInput(
-            "bad_request", detail=f"the CSV header lacks the column(s) {', '.join(missing)}"
-        )
-    return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    try:
+        header = {(name or "").strip().lower() for name in reader.fieldnames or []}
+        missing = [c for c in ("code", "service", "day", "time") if c not in header]
+        if missing:
+            raise InvalidInput(
+                "bad_request", detail=f"the CSV header lacks the column(s) {', '.join(missing)}"
+            )
+        rows = []
+        for row in reader:
+            if len(rows) == MAX_BATCH:
+                raise InvalidInput("csv_too_many_rows", max=MAX_BATCH)
+            values = {}
+            for key, value in row.items():
+                if not key:
+                    continue
+                # DictReader puts surplus values in a list under the key None (skipped)
+                value = value if isinstance(value, str) else ""
+                if len(value) > MAX_CSV_FIELD:
+                    raise InvalidInput("csv_field_too_long", row=reader.line_num, max=MAX_CSV_FIELD)
+                values[key.strip().lower()] = value.strip()
+            rows.append(values)
+    except csv.Error as error:
+        if "field limit" in str(error):  # the csv module's own limit (128 KiB) was hit first
+            raise InvalidInput(
+                "csv_field_too_long", row=reader.line_num + 1, max=MAX_CSV_FIELD
+            ) from error
+        raise InvalidInput("csv_unreadable", row=reader.line_num, detail=str(error)) from error
+    return rows
 
 
 def _payload(row: AppointmentRow, service_code: str) -> dict:
@@ -192,6 +230,53 @@ def appointments_for_day(ctx: QueueContext, day: date) -> list[dict]:
             .order_by(AppointmentRow.slot_at, AppointmentRow.id)
         ).scalars()
         return [_payload(r, codes.get(r.service_id, "")) for r in rows]
+
+
+def keyed_person(ctx: QueueContext, person_id: str) -> str:
+    """An ID number as bookings store it ("" stays "": no known person)."""
+    return person_key(ctx.identity_key, person_id) if person_id.strip() else ""
+
+
+_KEYED = re.compile(r"[0-9a-f]{32}")
+
+
+def rekey_stored_ids(ctx: QueueContext) -> int:
+    """Bookings stored before ID numbers were keyed held the number as typed: replace each
+    with its key (run at every start; a no-op once done).  Returns how many were changed."""
+    with ctx.store.write() as session:
+        rows = session.execute(
+            select(AppointmentRow).where(
+                AppointmentRow.centre_id == ctx.centre_id,
+                AppointmentRow.person_id != "",
+                # keys are 32 characters: start-up reads only rows that may still be raw
+                func.length(AppointmentRow.person_id) != 32,
+            )
+        ).scalars()
+        changed = 0
+        for row in rows:
+            if row.person_id and not _KEYED.fullmatch(row.person_id):
+                row.person_id = keyed_person(ctx, row.person_id)
+                changed += 1
+        return changed
+
+
+def codes_of_person_today(ctx: QueueContext, key: str) -> list[str]:
+    """The codes of today's bookings of the person keyed `key` not yet checked in, by
+    booked time (a person holds at most a few a day: core.appointments.BookingRules)."""
+    today = ctx.now().astimezone(ctx.tz).date()
+    with ctx.store.read() as session:
+        return list(
+            session.execute(
+                select(AppointmentRow.code)
+                .where(
+                    AppointmentRow.centre_id == ctx.centre_id,
+                    AppointmentRow.day == today,
+                    AppointmentRow.person_id == key,
+                    AppointmentRow.state == "booked",
+                )
+                .order_by(AppointmentRow.slot_at, AppointmentRow.id)
+            ).scalars()
+        )
 
 
 def same_code(code: str):
@@ -222,7 +307,7 @@ def check_in(ctx: QueueContext, code: str, kiosk: str | None = None) -> dict:
             raise Conflict("already_checked_in", booking=code)
         if row.day != now.astimezone(ctx.tz).date():
             raise Conflict("appointment_other_day", booking=code, day=row.day.strftime("%d/%m/%Y"))
-        rules = _rules(session.get(CentreRow, ctx.centre_id))
+        rules = _rules(session, ctx.centre_id)
         verdict = check_in_window(row.slot_at, now, rules)
         slot = row.slot_at.astimezone(ctx.tz).strftime("%H:%M")
         if verdict == "too_early":
@@ -233,18 +318,25 @@ def check_in(ctx: QueueContext, code: str, kiosk: str | None = None) -> dict:
             s.code for s in repo.services_of(session, ctx.centre_id) if s.id == row.service_id
         )
         appointment_id, slot_at = row.id, row.slot_at
-    issued = tickets.issue_ticket(
+    ticket = issue_scanned(
         ctx,
-        tickets.IssueRequest(
-            service=service_code,
-            kiosk=kiosk,
-            source="scan",
-            appointment_at=slot_at,
-            appointment_id=appointment_id,
-            idempotency_key=f"appointment-{appointment_id}",
-        ),
+        service_code,
+        kiosk,
+        f"appointment-{appointment_id}",
+        appointment_at=slot_at,
+        appointment_id=appointment_id,
     )
     with ctx.store.write() as session:
         row = session.get(AppointmentRow, appointment_id)
-        row.state, row.checked_in_at, row.ticket_id = "checked_in", now, issued.ticket["id"]
-    return issued.ticket
+        row.state, row.checked_in_at, row.ticket_id = "checked_in", now, ticket["id"]
+    return ticket
+
+
+def issue_scanned(ctx: QueueContext, service: str, kiosk: str | None, key: str, **links) -> dict:
+    """The ticket for what a kiosk's scanner read (a booking here, a receipt in scans.py):
+    `key` makes a second read of the same thing the same ticket; `links` tie it to what
+    was read (tickets.IssueRequest's appointment_* or dossier_code)."""
+    request = tickets.IssueRequest(
+        service=service, kiosk=kiosk, source="scan", idempotency_key=key, **links
+    )
+    return tickets.issue_ticket(ctx, request).ticket

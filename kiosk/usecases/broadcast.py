@@ -13,20 +13,23 @@ from kiosk import rooms
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
 from kiosk.usecases.context import QueueContext
-from kiosk.usecases.views import QueueReader, centre_payload
+from kiosk.usecases.read_models import QueueReader, centre_payload
 
 
-def publish_setup(ctx: QueueContext, devices: dict | None = None) -> None:
+def publish_setup(ctx: QueueContext) -> None:
+    """Every subscription gets its own audience's snapshot again (kiosk/rooms.py)."""
     centre_id = ctx.centre_id
     with ctx.store.read() as session:
         reader = QueueReader(ctx, session)
         centre = centre_payload(reader.centre)
-        whole = reader.snapshot()
+        public = reader.public_snapshot()
+        staff = reader.staff_snapshot()
+        numbers = [row.number for row in repo.counters_of(session, centre_id)]
+        base = {"public": public, "screen": public, "staff": staff}
         counters = {
-            row.number: reader.counter_snapshot(row.number)
-            for row in repo.counters_of(session, centre_id)
+            audience: {n: reader.counter_snapshot(n, audience, base[audience]) for n in numbers}
+            for audience in base
         }
-    extra = {"devices": devices} if devices is not None else {}
     out = [
         Outgoing(
             "settings",
@@ -35,21 +38,27 @@ def publish_setup(ctx: QueueContext, devices: dict | None = None) -> None:
         ),
         Outgoing(
             "snapshot",
-            {**whole, **extra, "subscription": {"display": "lobby"}},
+            {**public, "subscription": {"display": "lobby"}},
             (rooms.lobby(centre_id),),
         ),
         Outgoing(
             "snapshot",
-            {**whole, **extra, "subscription": {"display": "kiosk"}},
+            {**public, "subscription": {"display": "kiosk"}},
             (rooms.kiosks(centre_id),),
         ),
     ]
-    out.extend(
-        Outgoing(
-            "snapshot",
-            {**snapshot, **extra, "subscription": {"counter": number}},
-            (rooms.counter(centre_id, number),),
+    room_of = {
+        "public": rooms.counter,
+        "screen": rooms.counter_screen,
+        "staff": rooms.counter_staff,
+    }
+    for audience, snapshots in counters.items():
+        out.extend(
+            Outgoing(
+                "snapshot",
+                {**snapshot, "subscription": {"counter": number}},
+                (room_of[audience](centre_id, number),),
+            )
+            for number, snapshot in snapshots.items()
         )
-        for number, snapshot in counters.items()
-    )
     ctx.publish(out)

@@ -28,7 +28,7 @@ from kiosk.store import repository as repo
 from kiosk.store.tables import TicketRow
 from kiosk.usecases import audit
 from kiosk.usecases.context import QueueContext
-from kiosk.usecases.views import QueueReader
+from kiosk.usecases.read_models import QueueReader
 
 
 def close_waiting(
@@ -46,7 +46,8 @@ def close_waiting(
             select(TicketRow)
             .where(
                 TicketRow.centre_id == centre_id,
-                TicketRow.status == TicketStatus.WAITING.value,
+                # a remote number never checked in ends the day unserved too
+                TicketRow.status.in_((TicketStatus.WAITING.value, TicketStatus.REMOTE.value)),
                 TicketRow.business_day <= through,
             )
             .with_for_update()
@@ -99,7 +100,7 @@ def publish_closed(ctx: QueueContext, ticket_ids: list[int]) -> None:
     """Phones following a closed ticket learn it; screens get the new waiting counts."""
     with ctx.store.read() as session:
         reader = QueueReader(ctx, session)
-        tickets = [reader.ticket_payload(session.get(TicketRow, i)) for i in ticket_ids]
+        tickets = [reader.holder_ticket(session.get(TicketRow, i)) for i in ticket_ids]
         queue = reader.queue_payload()
     out = [Outgoing("ticket", t, (rooms.ticket(ctx.centre_id, t["token"]),)) for t in tickets]
     out.append(

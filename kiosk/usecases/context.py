@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from kiosk.events import Outgoing, Publisher
+from kiosk.notices import Notifier
 from kiosk.store import Store
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# (ticket number, counter number, spoken languages, is a recall, voice pack by language,
+# the centre's reading of 105: "linh" or "le") → the `announce` object of the `call` event.
+# The hub builder plugs in the display's announcer (text and voice clips); usecases never
+# import display/.
+Announcer = Callable[[str, int, tuple[str, ...], bool, Mapping[str, str], str], dict]
+
+
+def plain_announcement(
+    number: str,
+    counter: int,
+    languages: tuple[str, ...],
+    recall: bool,
+    packs: Mapping[str, str],
+    reading: str = "linh",
+) -> dict:
+    """Without a display announcer (scripts, benchmarks): the number and counter as text,
+    nothing to play."""
+    return {**{lang: f"{number} → {counter}" for lang in languages}, "audio": {}}
 
 
 @dataclass
@@ -29,10 +51,19 @@ class QueueContext:
     # decide the QR codes of everyone else's tickets.
     public_url_fallback: Callable[[], str] | None = None
     languages: tuple[str, ...] = ("vi", "en")
-    kiosk_printers: dict[str, str] = field(default_factory=dict)  # kiosk name → printer name
     # Called after an issue commits with (ticket payload, print job id or None); may return
     # a dict describing the print, merged into the answer as "print".
     after_issue: list[Callable[[dict, int | None], dict | None]] = field(default_factory=list)
+    announce: Announcer = plain_announcement
+    # The language of whoever is being served now (the citizen's choice at the kiosk):
+    # the ticket is printed in it.  The hub plugs in the request's language.
+    reader_language: Callable[[], str] = lambda: "vi"
+    # Keys ID numbers (core.citizen_id.person_key): the running hub derives it from its
+    # secret key, so every hub process keys the same person alike.
+    identity_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    # Outward notices ("your turn is near", "called") of remote numbers: the running hub
+    # plugs in its webhook notifier (kiosk/runtime/webhook.py); None sends nothing.
+    notifier: Notifier | None = None
 
     # Reads the centre's zone from the database.  An admin may change it in any hub
     # process; every other process picks the change up within TIMEZONE_TTL_S.  Numbering

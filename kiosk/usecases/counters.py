@@ -17,9 +17,9 @@ from kiosk.core.model import Counter, Ticket
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
 from kiosk.store.tables import CentreRow, CounterRow, TicketRow
-from kiosk.usecases import audit
+from kiosk.usecases import audit, remote
 from kiosk.usecases.context import QueueContext
-from kiosk.usecases.views import QueueReader, iso
+from kiosk.usecases.read_models import QueueReader, iso
 
 
 @dataclass
@@ -32,19 +32,6 @@ class _Unit:
     counter: Counter
     code_by_id: dict[int, str]
     id_by_code: dict[str, int]
-
-
-def _announce(
-    number: str,
-    counter: int,
-    languages: tuple[str, ...],
-    recall: bool,
-    packs: dict[str, str] | None = None,
-) -> dict:
-    from display.announcer import compose_call
-
-    call = compose_call(number, counter, languages=languages, recall=recall)
-    return call.to_dict(packs=packs or None)
 
 
 def _with_counter(
@@ -125,23 +112,37 @@ def _publish_after(
     recall: bool = False,
     queue: bool = True,
 ) -> dict | None:
-    """Read the committed state and send the events the change caused."""
+    """Read the committed state and send the events the change caused, each built for
+    its audience (kiosk/rooms.py); the answer is the clerk's (staff) view of the ticket."""
+    centre = ctx.centre_id
     with ctx.store.read() as session:
         reader = QueueReader(ctx, session)
-        counter_row = repo.counter_row(session, ctx.centre_id, number)
-        counter = reader.counter_payload(counter_row)
-        ticket = reader.ticket_payload(session.get(TicketRow, ticket_id)) if ticket_id else None
+        counter_row = repo.counter_row(session, centre, number)
+        counters = {
+            "public": reader.public_counter(counter_row),
+            "screen": reader.screen_counter(counter_row),
+            "staff": reader.staff_counter(counter_row),
+        }
+        row = session.get(TicketRow, ticket_id) if ticket_id else None
+        ticket = reader.staff_ticket(row) if row else None
+        screen_ticket = reader.screen_ticket(row) if row else None
+        holder_ticket = reader.holder_ticket(row) if row else None
         queue_payload = reader.queue_payload() if queue else None
         # The admin may change the spoken languages at any time; every hub process reads them here.
         languages = tuple((reader.centre.settings or {}).get("languages") or ctx.languages)
         packs = dict((reader.centre.settings or {}).get("voice_packs") or {})
-    everyone = (
-        rooms.lobby(ctx.centre_id),
-        rooms.counter(ctx.centre_id, number),
-        rooms.staff(ctx.centre_id),
-    )
+        reading = (reader.centre.settings or {}).get("number_reading") or "linh"
+    audiences = rooms.counter_audiences(centre, number)
+    everyone = tuple(room for group in audiences.values() for room in group)
+    if ticket_id is not None:
+        # A lobby wall follows calls by `call` and counts by `queue` (display.js has no
+        # `counter` handler): what a counter holds between calls is for the screens at it
+        # and for staff.  Its state (open, paused) still reaches the lobby: pause and resume
+        # move no ticket.  So next + finish is two events at each lobby wall, not five.
+        audiences = {**audiences, "public": (rooms.counter(centre, number),)}
     out: list[Outgoing] = []
     if call and ticket:
+        # A call is what the lobby wall shows: the same for every audience.
         out.append(
             Outgoing(
                 "call",
@@ -149,33 +150,30 @@ def _publish_after(
                     "id": ticket["id"],
                     "number": ticket["number"],
                     "counter": number,
-                    "counter_name": counter["name"],
+                    "counter_name": counters["public"]["name"],
+                    "counter_name_en": counters["public"]["name_en"],
                     "service": ticket["service"],
                     "called_at": ticket["called_at"] if not recall else iso(ctx.now()),
                     "recall": recall,
-                    "announce": _announce(ticket["number"], number, languages, recall, packs),
+                    "announce": ctx.announce(
+                        ticket["number"], number, languages, recall, packs, reading
+                    ),
                 },
-                everyone + (rooms.ticket(ctx.centre_id, ticket["token"]),),
+                everyone + (rooms.ticket(centre, ticket["token"]),),
             )
         )
-    out.append(Outgoing("counter", counter, everyone))
+    out.extend(Outgoing("counter", counters[who], audiences[who]) for who in audiences)
     if ticket:
-        out.append(
-            Outgoing(
-                "ticket",
-                ticket,
-                (
-                    rooms.ticket(ctx.centre_id, ticket["token"]),
-                    rooms.counter(ctx.centre_id, number),
-                ),
-            )
-        )
+        out.append(Outgoing("ticket", holder_ticket, (rooms.ticket(centre, ticket["token"]),)))
+        screens = (rooms.counter(centre, number), rooms.counter_screen(centre, number))
+        out.append(Outgoing("ticket", screen_ticket, screens))
+        out.append(Outgoing("ticket", ticket, (rooms.counter_staff(centre, number),)))
     if queue_payload:
         out.append(
             Outgoing(
                 "queue",
                 queue_payload,
-                rooms.queue_audience(ctx.centre_id),
+                rooms.queue_audience(centre),
             )
         )
     ctx.publish(out)
@@ -185,13 +183,17 @@ def _publish_after(
 def call_next(ctx: QueueContext, number: int, user_id: int | None = None) -> dict | None:
     """Call the next citizen at a counter; None when nobody waits for it."""
     now = ctx.now()
+    lost: list[str] = []  # remote numbers whose place this call took (core/remote.py)
 
     def action(unit: _Unit) -> int | None:
         if unit.counter.current_ticket_id is not None:  # before "nobody waits" (204)
             raise Conflict("counter_busy", counter=unit.counter.number)  # number: _with_counter
         if unit.counter.state.value == "paused":
             raise Conflict("counter_paused", counter=unit.counter.number)
-        rows = repo.waiting_rows(unit.session, ctx.centre_id)
+        # Only the tickets the policy can pick (policy.heads), read by index: the cost of
+        # a call does not grow with the queue.
+        services = [unit.id_by_code[code] for code in unit.counter.services]
+        rows = repo.queue_heads(unit.session, ctx.centre_id, number, services)
         tickets = {r.id: r for r in rows}
         waiting = [repo.to_ticket(r, unit.code_by_id) for r in rows]
         centre_policy = repo.policy_of(unit.session, unit.centre)
@@ -207,12 +209,15 @@ def call_next(ctx: QueueContext, number: int, user_id: int | None = None) -> dic
         _store(unit, ctx, tickets[chosen.id], called, counter, events, user_id)
         tickets[chosen.id].user_id = user_id
         unit.centre.normal_since_priority = new_state.normal_since_priority
+        lost[:] = remote.note_call(unit.session, ctx, chosen, tickets[chosen.id].service_id, now)
         return chosen.id
 
     ticket_id = _with_counter(ctx, number, action, user_id, "next")
     if ticket_id is None:
         return None
-    return _publish_after(ctx, number, ticket_id, call=True)
+    called = _publish_after(ctx, number, ticket_id, call=True)
+    remote.after_call(ctx, called, lost)
+    return called
 
 
 def call_number(
@@ -244,7 +249,9 @@ def call_number(
         return row.id
 
     ticket_id = _with_counter(ctx, number, action, user_id, "call")
-    return _publish_after(ctx, number, ticket_id, call=True)
+    called = _publish_after(ctx, number, ticket_id, call=True)
+    remote.after_call(ctx, called, ())
+    return called
 
 
 def _simple(ctx: QueueContext, number: int, user_id: int | None, transition: str) -> dict:
@@ -273,7 +280,7 @@ def _simple(ctx: QueueContext, number: int, user_id: int | None, transition: str
         ticket_id,
         call=recall,
         recall=recall,
-        queue=transition != "recall" and transition != "start",
+        queue=transition not in ("recall", "start", "finish"),  # these leave the queue as it was
     )
 
 
@@ -323,23 +330,14 @@ def transfer(
             note=note[:300],
         )
         _store(unit, ctx, row, closed, counter, events, user_id)
-        new_row = TicketRow(
-            centre_id=ctx.centre_id,
-            service_id=unit.id_by_code[new.service_code],
-            number=row.number,
+        new_row = repo.new_ticket_row(
+            new,
+            unit.id_by_code,
             seq=row.seq,
-            business_day=row.business_day,
-            status="waiting",
-            priority=row.priority,
-            issued_at=row.issued_at,
-            queued_at=new.queued_at,
-            appointment_at=row.appointment_at,
-            target_counter=new.target_counter,
-            parent_id=row.id,
-            dossier_code=row.dossier_code,  # the next clerk still needs the receipt code
-            token=row.token,
+            token=row.token,  # the citizen's status page follows them
             source=row.source,
             kiosk=row.kiosk,
+            dossier_code=row.dossier_code,  # the next clerk still needs the receipt code
         )
         unit.session.add(new_row)
         unit.session.flush()
@@ -381,4 +379,4 @@ def resume(ctx: QueueContext, number: int, user_id: int | None = None) -> dict:
 def counter_state(ctx: QueueContext, number: int) -> dict:
     with ctx.store.read() as session:
         reader = QueueReader(ctx, session)
-        return reader.counter_payload(repo.counter_row(session, ctx.centre_id, number))
+        return reader.staff_counter(repo.counter_row(session, ctx.centre_id, number))

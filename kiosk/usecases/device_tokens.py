@@ -1,8 +1,9 @@
-"""Pairing kiosks, lobby displays and counter screens with the hub.
+"""Pairing kiosks, lobby displays, counter screens and device agents with the hub.
 
 An admin issues a token for one device; the device presents it (a cookie
 set by /pair/{token}, an `X-Device-Token` header, or `token` in a Socket.IO
-`subscribe`).  A centre with `require_device_tokens` on serves kiosk and
+`subscribe`; a device agent, `motcua agent --token`, in its Socket.IO connect).
+Revoking an agent's token tells the agent (`revoked`), which stops.  A centre with `require_device_tokens` on serves kiosk and
 display pages, ticket issuing and screen subscriptions only to paired
 devices (or logged-in staff).  Only a SHA-256 of the token is stored.
 """
@@ -16,13 +17,19 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from kiosk import rooms
 from kiosk.core.errors import InvalidInput, NotFound
+from kiosk.events import Outgoing
+from kiosk.store import Store
 from kiosk.store.tables import CentreRow, CounterRow, DeviceTokenRow
 from kiosk.usecases import audit
 from kiosk.usecases.context import QueueContext
-from kiosk.usecases.views import iso
+from kiosk.usecases.read_models import iso
 
-KINDS = ("kiosk", "display", "counter_screen")
+# Screens and kiosks open pages, routes and subscriptions; an agent's token opens only
+# the /agent namespace (kiosk/realtime_agent.py).
+SCREEN_KINDS = ("kiosk", "display", "counter_screen")
+KINDS = (*SCREEN_KINDS, "agent")
 # last_seen_at is a hint for the admin page, not an audit trail: write it at most this often.
 SEEN_RESOLUTION = timedelta(minutes=1)
 
@@ -75,6 +82,8 @@ def pair(ctx: QueueContext, kind: str, name: str, *, by_user: int | None = None)
 
 
 def revoke(ctx: QueueContext, token_id: int, *, by_user: int | None = None) -> dict:
+    """Revoke a token; a device agent connected with it is told and stops."""
+    out = []
     with ctx.store.write() as session:
         row = session.get(DeviceTokenRow, token_id)
         if row is None or row.centre_id != ctx.centre_id:
@@ -89,7 +98,16 @@ def revoke(ctx: QueueContext, token_id: int, *, by_user: int | None = None) -> d
                 "device.revoke",
                 f"{row.kind}:{row.name}",
             )
-        return _describe(row)
+            if row.kind == "agent":
+                message = {
+                    "error": "device_revoked",
+                    "message": "this agent's token was revoked",
+                    "token": row.token_hash[:16],  # which one, if an agent was paired twice
+                }
+                out.append(Outgoing("revoked", message, (rooms.agent(ctx.centre_id, row.name),)))
+        described = _describe(row)
+    ctx.publish(out)
+    return described
 
 
 def set_required(ctx: QueueContext, required: bool, *, by_user: int | None = None) -> None:
@@ -133,6 +151,30 @@ def verify(ctx: QueueContext, token: str | None) -> Device | None:
             row = session.get(DeviceTokenRow, device.id)
             row.last_seen_at = ctx.now()
     return device
+
+
+def centre_of(store: Store, token: str | None) -> int | None:
+    """The centre a device token belongs to (revoked or not), or None: a pairing link or a
+    device agent names no centre, its token does."""
+    if not token or len(token) > 128:
+        return None
+    with store.read() as session:
+        return session.execute(
+            select(DeviceTokenRow.centre_id).where(DeviceTokenRow.token_hash == _hash(token))
+        ).scalar_one_or_none()
+
+
+def refusal(ctx: QueueContext, token: str | None) -> str:
+    """Why `token` opens nothing: "device_revoked" (it was revoked) or "device_not_paired"
+    (unknown, or another centre's), for a device that must say why it stops."""
+    if token and len(token) <= 128:
+        with ctx.store.read() as session:
+            row = session.execute(
+                select(DeviceTokenRow).where(DeviceTokenRow.token_hash == _hash(token))
+            ).scalar_one_or_none()
+            if row is not None and row.centre_id == ctx.centre_id and row.revoked_at is not None:
+                return "device_revoked"
+    return "device_not_paired"
 
 
 def tokens_required(ctx: QueueContext) -> bool:

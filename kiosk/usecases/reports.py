@@ -8,15 +8,16 @@ from datetime import date
 
 from sqlalchemy import select
 
-from kiosk.blocking import run_blocking
+from devices.blocking import run_blocking
 from kiosk.core import numbering
 from kiosk.core.errors import InvalidInput
 from kiosk.core.stats import share
 from kiosk.store import reports as figures
+from kiosk.store import reports_remote
 from kiosk.store import repository as repo
 from kiosk.store.tables import CentreRow, UserRow
 from kiosk.usecases.context import QueueContext
-from kiosk.usecases.views import iso
+from kiosk.usecases.read_models import iso
 
 MAX_DAYS = 400  # a year and a bit: enough for a yearly report, bounded for the database
 FIRST_YEAR, LAST_YEAR = 2000, 2999
@@ -51,17 +52,39 @@ def today(ctx: QueueContext) -> date:
     return numbering.business_day(ctx.now(), ctx.tz)
 
 
+def figures_row(found: dict, group: tuple, **label) -> dict:
+    """One row of a report: a group's figures (kiosk/store/reports.py) with its labels,
+    within-target and satisfied shares, and its reasons most given first.  The province
+    report (kiosk/usecases/province_reports.py) builds its rows with it too."""
+    data = {**label, **(found.get(group) or figures.empty_group())}
+    data["within_target_share"] = share(data["within_target"], data["target_n"])
+    rated, scores, reasons = data.pop("rated"), data.pop("scores"), data.pop("reasons")
+    satisfied = scores["4"] + scores["5"]  # "hài lòng" and "rất hài lòng"
+    data["ratings"] = {
+        "rated": rated,
+        "scores": scores,
+        "satisfied": satisfied,
+        "satisfied_share": share(satisfied, rated),
+        "reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
+    return data
+
+
 def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
     with ctx.store.read() as session:
         centre = session.get(CentreRow, ctx.centre_id)
         scope = figures.ReportScope(ctx.centre_id, first_day, last_day, centre.timezone)
         found = figures.figures(session, scope)
+        remote = reports_remote.figures(session, ctx.centre_id, first_day, last_day)
         # plain values: the rows expire when the read transaction ends
         services = [
             (s.id, s.code, s.name, s.name_en or s.name, s.target_wait_s, s.active)
             for s in repo.services_of(session, ctx.centre_id)
         ]
-        counter_names = {c.number: c.name for c in repo.counters_of(session, ctx.centre_id)}
+        counter_names = {
+            c.number: (c.name, c.name_en or c.name)
+            for c in repo.counters_of(session, ctx.centre_id)
+        }
         users = {
             u.id: (u.username, u.display_name or u.username)
             for u in session.execute(
@@ -70,18 +93,7 @@ def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
         }
 
     def row(group: tuple, **label) -> dict:
-        data = {**label, **(found.get(group) or figures.empty_group())}
-        data["within_target_share"] = share(data["within_target"], data["target_n"])
-        rated, scores, reasons = data.pop("rated"), data.pop("scores"), data.pop("reasons")
-        satisfied = scores["4"] + scores["5"]  # "hài lòng" and "rất hài lòng"
-        data["ratings"] = {
-            "rated": rated,
-            "scores": scores,
-            "satisfied": satisfied,
-            "satisfied_share": share(satisfied, rated),
-            "reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        }
-        return data
+        return figures_row(found, group, **label)
 
     def present(dimension: str) -> set:
         return {key for dim, key in found if dim == dimension}
@@ -92,7 +104,12 @@ def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
         if active or sid in present("service")
     ]
     by_counter = [  # counters that called nobody are left out: a big centre has dozens
-        row(("counter", number), key=number, name=counter_names.get(number, str(number)))
+        row(
+            ("counter", number),
+            key=number,
+            name=counter_names.get(number, (str(number),))[0],
+            name_en=counter_names.get(number, (str(number), str(number)))[1],
+        )
         for number in sorted(present("counter"))
     ]
     unknown = (None, None)
@@ -120,12 +137,13 @@ def summary(ctx: QueueContext, first_day: date, last_day: date) -> dict:
         "by_counter": by_counter,
         "by_clerk": by_clerk,
         "by_hour": by_hour,
+        "remote": remote,  # numbers taken by phone, counted apart (docs/remote.md)
     }
 
 
 def summary_for_request(ctx: QueueContext, first_day: date, last_day: date) -> dict:
     """summary() from a request handler.  On SQLite the scan runs in a native thread
-    (kiosk.blocking), so that under gevent or eventlet a yearly report (about a
+    (devices.blocking), so that under gevent or eventlet a yearly report (about a
     second) does not stall every kiosk and screen of the hub meanwhile; psycopg2's
     waits already yield to them (psycogreen)."""
     if not ctx.store.is_sqlite:

@@ -7,24 +7,23 @@ it; supervisors and admins (and unbound clerks) cancel any waiting ticket."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from kiosk import rooms
-from kiosk.core import numbering, states
-from kiosk.core.errors import Conflict, DomainError, InvalidInput, Localised, NotFound
-from kiosk.core.model import Event
+from kiosk.core import issuing, states
+from kiosk.core.errors import Conflict, DomainError, NotFound
+from kiosk.core.model import Event, TicketStatus
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
-from kiosk.store.tables import CentreRow, PrintJobRow, TicketRow
-from kiosk.usecases import audit, availability, closing
+from kiosk.store.tables import PrintJobRow, TicketRow
+from kiosk.usecases import audit, availability, closing, device_config, remote_standing
 from kiosk.usecases.context import QueueContext
-from kiosk.usecases.views import QueueReader
-
-SOURCES = ("kiosk", "web", "scan")
+from kiosk.usecases.read_models import QueueReader
 
 
 class NotThisCounter(DomainError):
@@ -43,6 +42,7 @@ class IssueRequest:
     dossier_code: str | None = None  # result pick-up: the receipt scanned at the kiosk
     appointment_at: datetime | None = None  # checked-in booking: ordered by its booked time
     appointment_id: int | None = None
+    remote: remote_standing.RemoteRequest | None = None  # a remote number (usecases/remote.py)
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,20 @@ def _existing(ctx: QueueContext, key: str) -> dict | None:
                 TicketRow.centre_id == ctx.centre_id, TicketRow.idempotency_key == key
             )
         ).scalar_one_or_none()
-        return QueueReader(ctx, session).ticket_payload(row) if row else None
+        return QueueReader(ctx, session).holder_ticket(row) if row else None  # the issuer's
 
 
 def _repeat(ctx: QueueContext, earlier: dict, request: IssueRequest) -> Issued:
     """The same tap again (a double tap, a network retry): the first ticket, with what
     became of its print job, so the kiosk still shows "photograph your number" when the
-    printer failed.  A key sent again for another field is a client bug: refused."""
-    if earlier["service"] != request.service or (earlier["priority"] or None) != (
-        request.priority or None
-    ):
-        raise Conflict("idempotency_key_reused", number=earlier["number"])
+    printer failed."""
+    issuing.same_request(
+        earlier["service"],
+        earlier["priority"],
+        request.service,
+        request.priority,
+        earlier["number"],
+    )
     with ctx.store.read() as session:
         job = session.execute(
             select(PrintJobRow)
@@ -92,100 +95,134 @@ def _repeat(ctx: QueueContext, earlier: dict, request: IssueRequest) -> Issued:
     return Issued(earlier, created=False)
 
 
+def _store_new(
+    ctx: QueueContext, session: Session, request: IssueRequest, key: str | None, now: datetime
+) -> tuple[dict, dict | None, int | None]:
+    """Number and store a new ticket in the caller's write transaction: the issuer's
+    ticket, the queue as of this commit (None: read it after the commit) and the print
+    job's id (None: the kiosk prints nowhere)."""
+    # The set-up as this transaction sees it (one version number, the rest kept by
+    # this process): two hub processes agree on the zone, so on the business day.
+    reader = QueueReader(ctx, session)
+    service_row = repo.service_by_code(session, ctx.centre_id, request.service)
+    service = repo.to_service(service_row)
+    centre = reader.centre
+    day = issuing.admit(
+        service,
+        availability.opening_hours(centre, service_row),
+        reader.policy,
+        request.priority,
+        now,
+    )
+    ctx.timezone = centre.timezone
+    admitted = None
+    if request.remote is not None:  # its limits, before a number is taken
+        admitted = remote_standing.admit(
+            session,
+            ctx.centre_id,
+            ctx.identity_key,
+            service_row,
+            day,
+            request.remote,
+            centre.settings,
+        )
+    seq = repo.next_sequence(session, service.id, day)
+    # Read the clock again now that the sequence row is ours: arrival order then
+    # matches number order even when many kiosks wait on the same field.
+    issue = issuing.number_ticket(
+        ctx.centre_id,
+        service,
+        seq,
+        day,
+        max(now, ctx.now()),
+        priority=request.priority,
+        appointment_at=request.appointment_at,
+    )
+    if issue.close_through is not None:
+        # A field's first number of a new day: close what earlier days left waiting.
+        closing.close_waiting(
+            session, ctx.centre_id, through=issue.close_through, now=now, by="auto"
+        )
+    issued_at = issue.ticket.issued_at
+    new = issue.ticket
+    if admitted is not None:  # placed now, called only after check-in (core/remote.py)
+        new = replace(new, status=TicketStatus.REMOTE)
+    row = repo.new_ticket_row(
+        new,
+        {service.code: service.id},
+        seq=seq,
+        token=secrets.token_urlsafe(12),
+        source=request.source,
+        kiosk=request.kiosk,
+        dossier_code=request.dossier_code,
+        idempotency_key=key,
+        appointment_id=request.appointment_id,
+    )
+    repo.insert_ticket(session, row)
+    if admitted is not None:
+        remote_standing.record(session, row, admitted)
+    repo.add_events(
+        session,
+        ctx.centre_id,
+        [
+            Event(
+                "issued",
+                issued_at,
+                row.id,
+                None,
+                {"source": request.source, "kiosk": request.kiosk},
+            )
+        ],
+    )
+    job_id = None
+    printer = device_config.kiosk_printer(session, ctx.centre_id, request.kiosk)
+    if printer:
+        # Stored with the ticket: a crash before printing still prints after restart.
+        job = PrintJobRow(
+            centre_id=ctx.centre_id,
+            ticket_id=row.id,
+            printer=printer,
+            state="pending",
+            created_at=issued_at,
+            language=ctx.reader_language(),
+        )
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    # The answer, read in this transaction: every earlier ticket of the field is
+    # committed (each waited for the field's sequence row), so its place is the
+    # one a read after the commit would give.  The issuer holds it.
+    ticket = reader.holder_ticket(row)
+    # SQLite lets one writer at a time in (every process): the counts read here are
+    # the counts at this commit.  PostgreSQL issues of other fields commit
+    # alongside, so the queue is read after the commit, as each of them does.
+    queue = reader.queue_payload() if ctx.store.is_sqlite else None
+    return ticket, queue, job_id
+
+
 def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
-    """Give a citizen the next number of a field; the same idempotency key never issues twice."""
-    if request.source not in SOURCES:
-        raise InvalidInput("invalid_source", source=request.source)
-    key = (request.idempotency_key or "").strip() or None
-    if key and len(key) > 64:  # cut, two different keys could become one
-        raise InvalidInput("invalid_idempotency_key")
-    if key and (earlier := _existing(ctx, key)):
-        return _repeat(ctx, earlier, request)
+    """Give a citizen the next number of a field; the same idempotency key never issues twice.
+    The rules are kiosk/core/issuing.py's; this loads what they need, stores the ticket
+    (and its print job) and publishes the queue."""
+    key = issuing.check_request(request.source, request.idempotency_key)
     now = ctx.now()
     try:
         with ctx.store.write() as session:
-            service = repo.service_by_code(session, ctx.centre_id, request.service)
-            centre = session.get(CentreRow, ctx.centre_id)
-            availability.require_open(centre, now, service)
-            centre_policy = repo.policy_of(session, centre)
-            if request.priority and centre_policy.group(request.priority) is None:
-                raise InvalidInput("unknown_priority", priority=request.priority)
-            # The zone as stored now, not as this process last saw it: two hub processes
-            # must agree on the business day, or both would give out number 001.
-            ctx.timezone = centre.timezone
-            day = numbering.business_day(now, centre.timezone)
-            seq = repo.next_sequence(session, service.id, day)
-            if seq == 1:
-                # A field's first number of a new day: close what earlier days left waiting.
-                closing.close_waiting(
-                    session, ctx.centre_id, through=day - timedelta(days=1), now=now, by="auto"
-                )
-            # Read the clock again now that the sequence row is ours: arrival order then
-            # matches number order even when many kiosks wait on the same field.
-            now = max(now, ctx.now())
-            if service.daily_cap and seq > service.daily_cap:
-                raise Conflict(
-                    "service_full",
-                    service=Localised(service.name, service.name_en or service.name),
-                    cap=service.daily_cap,
-                )
-            row = TicketRow(
-                centre_id=ctx.centre_id,
-                service_id=service.id,
-                number=numbering.format_number(service.prefix, seq),
-                seq=seq,
-                business_day=day,
-                status="waiting",
-                priority=request.priority or None,
-                issued_at=now,
-                queued_at=request.appointment_at or now,
-                appointment_at=request.appointment_at,
-                appointment_id=request.appointment_id,
-                dossier_code=request.dossier_code,
-                token=secrets.token_urlsafe(12),
-                source=request.source,
-                kiosk=request.kiosk,
-                idempotency_key=key,
-            )
-            session.add(row)
-            session.flush()
-            repo.add_events(
-                session,
-                ctx.centre_id,
-                [
-                    Event(
-                        "issued",
-                        now,
-                        row.id,
-                        None,
-                        {"source": request.source, "kiosk": request.kiosk},
-                    )
-                ],
-            )
-            ticket_id = row.id
-            job_id = None
-            printer = ctx.kiosk_printers.get(request.kiosk or "")
-            if printer:
-                # Stored with the ticket: a crash before printing still prints after restart.
-                job = PrintJobRow(
-                    centre_id=ctx.centre_id,
-                    ticket_id=row.id,
-                    printer=printer,
-                    state="pending",
-                    created_at=now,
-                )
-                session.add(job)
-                session.flush()
-                job_id = job.id
+            # The same tap again (a double tap, a network retry)?  Asked in the write
+            # transaction: every kiosk sends a key, and this costs no transaction of its own.
+            repeated = key is not None and repo.ticket_with_key(session, ctx.centre_id, key)
+            if not repeated:
+                ticket, queue, job_id = _store_new(ctx, session, request, key, now)
     except IntegrityError:
         # A retry with the same key raced the first request: answer with the first ticket.
         if key and (earlier := _existing(ctx, key)):
             return _repeat(ctx, earlier, request)
         raise
-    with ctx.store.read() as session:
-        reader = QueueReader(ctx, session)
-        ticket = reader.ticket_payload(session.get(TicketRow, ticket_id))
-        queue = reader.queue_payload()
+    if repeated:
+        return _repeat(ctx, _existing(ctx, key), request)
+    if queue is None:
+        with ctx.store.read() as session:
+            queue = QueueReader(ctx, session).queue_payload()
     ctx.publish(
         [
             Outgoing(
@@ -205,7 +242,7 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
 def get_ticket(ctx: QueueContext, ticket_id: int) -> dict:
     with ctx.store.read() as session:
         row = repo.ticket_row(session, ctx.centre_id, ticket_id)
-        return QueueReader(ctx, session).ticket_payload(row, history=True)
+        return QueueReader(ctx, session).staff_ticket(row, history=True)
 
 
 def ticket_by_token(ctx: QueueContext, token: str) -> dict:
@@ -214,7 +251,7 @@ def ticket_by_token(ctx: QueueContext, token: str) -> dict:
         row = reader.ticket_by_token(token)
         if row is None:
             raise NotFound("unknown_ticket", ticket=token)
-        return reader.ticket_payload(row, history=True)
+        return reader.holder_ticket(row, history=True)
 
 
 def _check_counter(session, ctx: QueueContext, row: TicketRow, code: str, counter: int) -> None:
@@ -261,11 +298,12 @@ def cancel_ticket(
         )
     with ctx.store.read() as session:
         reader = QueueReader(ctx, session)
-        payload = reader.ticket_payload(session.get(TicketRow, ticket_id))
+        row = session.get(TicketRow, ticket_id)
+        payload, holder = reader.staff_ticket(row), reader.holder_ticket(row)
         queue = reader.queue_payload()
     ctx.publish(
         [
-            Outgoing("ticket", payload, (rooms.ticket(ctx.centre_id, payload["token"]),)),
+            Outgoing("ticket", holder, (rooms.ticket(ctx.centre_id, holder["token"]),)),
             Outgoing(
                 "queue",
                 queue,

@@ -1,4 +1,5 @@
-/* Speaks call announcements (`call.announce.audio`: {"vi": [urls…], "en": [urls…]}).
+/* Speaks call announcements (`call.announce.audio`: {"vi": [urls…], "hmn": [urls…], "en": [urls…]},
+   one key per language, in the centre's order; `announce.names` names them).
 
    - One call at a time: a new call or a recall waits for the one being
      spoken, it never cuts it off.
@@ -17,6 +18,7 @@
   const queue = [];          // calls not yet started, each a list of clip lists (one per language)
   const started = [];        // clip URLs in the order they started playing (tests read it)
   const listeners = [];
+  const speakingListeners = []; // told {lang, name, recall, languages} as each language starts, null at the end
   let enabled = context ? context.state === "running" : false;
   let speaking = false;
 
@@ -33,12 +35,17 @@
     return buffers.get(url);
   }
 
-  async function playScheduled(parts) {
+  function tell(value) { speakingListeners.forEach((listener) => listener(value)); }
+
+  async function playScheduled(call) {
+    const parts = call.parts.map((part) => part.urls);
     const decodedParts = await Promise.all(parts.map((urls) => Promise.all(urls.map(decoded))));
     let at = context.currentTime + 0.05;
     let last = null;
     decodedParts.forEach((clips, part) => {
       if (part > 0) at += LANGUAGE_PAUSE_S;
+      const now = call.speaking(part);
+      setTimeout(() => tell(now), Math.max(0, (at - context.currentTime) * 1000));
       clips.forEach((buffer, index) => {
         if (!buffer) return; // a missing clip must not silence the rest
         const source = context.createBufferSource();
@@ -54,10 +61,13 @@
     if (last) await new Promise((resolve) => { last.onended = resolve; });
   }
 
-  async function playElements(parts) {
-    const urls = parts.flat();
+  async function playElements(call) {
+    const urls = call.parts.flatMap((part) => part.urls);
+    const firsts = new Map(); // index of a language's first clip → that language
+    call.parts.reduce((index, part, n) => { firsts.set(index, n); return index + part.urls.length; }, 0);
     const elements = urls.map((url) => { const audio = new Audio(url); audio.preload = "auto"; return audio; });
     for (const [index, audio] of elements.entries()) {
+      if (firsts.has(index)) tell(call.speaking(firsts.get(index)));
       await new Promise((resolve, reject) => {
         audio.onended = resolve;
         audio.onerror = resolve; // a missing clip must not stop the queue
@@ -70,9 +80,10 @@
     if (speaking) return;
     speaking = true;
     while (enabled && queue.length) {
-      const parts = queue.shift();
-      try { await (context ? playScheduled(parts) : playElements(parts)); }
+      const call = queue.shift();
+      try { await (context ? playScheduled(call) : playElements(call)); }
       catch (error) { setEnabled(false); } // the browser refused sound: show it
+      tell(null);
       if (queue.length) await sleep(CALL_PAUSE_MS);
     }
     speaking = false;
@@ -103,14 +114,34 @@
   if (context) context.addEventListener("statechange", () => { if (context.state !== "running") setEnabled(false); });
 
   window.Announcer = {
-    /** Queue one call's announcement: every language in the hub's order, Vietnamese first. */
-    say(announce) {
-      const parts = Object.values((announce && announce.audio) || {}).filter((urls) => urls.length);
-      if (!enabled || !parts.length) return;
-      if (context) parts.flat().forEach(decoded); // start fetching while an earlier call is spoken
-      queue.push(parts);
+    /** Queue one call's announcement: every language in the hub's order, Vietnamese first.
+        `only`: the languages this lobby speaks (?announce=vi,hmn), in its own order. */
+    say(announce, only) {
+      const audio = (announce && announce.audio) || {};
+      const names = (announce && announce.names) || {};
+      const langs = (only && only.length ? only.filter((lang) => lang in audio) : Object.keys(audio))
+        .filter((lang) => audio[lang].length);
+      if (!enabled || !langs.length) return;
+      const parts = langs.map((lang, index) => {
+        let urls = audio[lang];
+        // One chime per call: when this lobby starts with another language, it keeps the call's chime.
+        const chime = Object.values(audio)[0][0];
+        if (index === 0 && urls[0] !== chime && /chime\.wav/.test(chime)) urls = [chime, ...urls];
+        if (index > 0 && urls[0] === chime) urls = urls.slice(1);
+        return { lang, urls };
+      });
+      const languages = langs.map((lang) => ({ lang, name: names[lang] || lang }));
+      const recall = Boolean(announce.recall);
+      const call = {
+        parts,
+        speaking: (index) => ({ lang: langs[index], name: languages[index].name, recall, languages }),
+      };
+      if (context) parts.forEach((part) => part.urls.forEach(decoded)); // fetch while an earlier call is spoken
+      queue.push(call);
       drain();
     },
+    /** listener({lang, name, recall, languages}) as each language of a call starts; null when it ends. */
+    onSpeaking(listener) { speakingListeners.push(listener); },
     enable,
     disable() { setEnabled(false); },
     preload,

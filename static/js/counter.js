@@ -13,10 +13,12 @@
   const OWN_REFRESH_MS = 150;
   const QUEUE_REFRESH_MS = 1000;
   const root = document.getElementById("console");
+  // Choosing another counter opens its console (a plain GET form; no inline handler under the CSP).
+  const choice = document.querySelector(".counter-choice select");
+  if (choice) choice.addEventListener("change", () => choice.form.submit());
   const number = parseInt(root.dataset.counter, 10);
   if (!number) return;
   const text = JSON.parse(document.getElementById("console-text").textContent);
-  const en = Hub.lang() === "en";
   const $ = (id) => document.getElementById(id);
   const fill = (template, values) => Object.entries(values).reduce((s, [k, v]) => s.replace(`{${k}}`, v), template);
   let snapshot = null;
@@ -25,9 +27,8 @@
   let pending = false;
   let refreshTimer = null;
 
-  const label = (item) => (en ? (item.name_en || item.name) : item.name);
-  const serviceName = (code) => { const s = snapshot.services.find((x) => x.code === code); return s ? label(s) : code; };
-  const groupName = (code) => { const g = (snapshot.priority_groups || []).find((x) => x.code === code); return g ? label(g) : code; };
+  const serviceName = (code) => { const s = snapshot.services.find((x) => x.code === code); return s ? Hub.localized(s) : code; };
+  const groupName = (code) => { const g = (snapshot.priority_groups || []).find((x) => x.code === code); return g ? Hub.localized(g) : code; };
   const clockOf = (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
 
   function say(message, isError) { $("console-message").textContent = message || ""; $("console-message").classList.toggle("error", !!isError); }
@@ -66,13 +67,13 @@
     const moved = current && current.transfer;
     $("current-transfer").hidden = !moved;
     if (moved) {
-      const from = moved.from_counter_name || moved.from_counter || "";
+      const from = Hub.localized(moved, "from_counter_name") || moved.from_counter || "";
       const field = moved.from_service && moved.from_service !== current.service ? ` (${serviceName(moved.from_service)})` : "";
       $("transfer-from").textContent = fill(text.transfer_from, { source: `${from}${field}` });
       $("transfer-note-shown").textContent = moved.note ? fill(text.transfer_note, { note: moved.note }) : "";
     }
     const paused = counter.state === "paused";
-    $("counter-state").textContent = paused ? `${text.paused}${counter.pause_reason ? ": " + counter.pause_reason : ""}` : text.open;
+    $("counter-state").textContent = paused ? `${text.paused}${counter.pause_reason ? ": " + Hub.pauseReason(counter.pause_reason) : ""}` : text.open;
     $("counter-state").classList.toggle("paused", paused);
     renderTimer();
     renderButtons();
@@ -91,7 +92,7 @@
       const li = document.createElement("li");
       li.dataset.service = s.code;
       const field = document.createElement("span");
-      field.append(`${label(s)}: `);
+      field.append(`${Hub.localized(s)}: `);
       const count = document.createElement("strong"); count.textContent = snapshot.waiting[s.code] || 0;
       field.append(count);
       const longest = document.createElement("span"); longest.className = "longest";
@@ -118,7 +119,7 @@
     const chosen = $("transfer-target").value;
     group.replaceChildren(...snapshot.counters.filter((c) => c.number !== number).map((c) => {
       const option = document.createElement("option");
-      option.value = `counter:${c.number}`; option.textContent = c.name;
+      option.value = `counter:${c.number}`; option.textContent = Hub.localized(c);
       return option;
     }));
     if (chosen) $("transfer-target").value = chosen;
@@ -137,7 +138,7 @@
 
   function refresh(delay) {
     if (refreshTimer) { if (delay === QUEUE_REFRESH_MS) return; clearTimeout(refreshTimer); }
-    refreshTimer = setTimeout(() => { refreshTimer = null; socket.emit("subscribe", { counter: number }); }, delay);
+    refreshTimer = setTimeout(() => { refreshTimer = null; socket.refresh(); }, delay);
   }
 
   async function act(action, body) {
@@ -310,6 +311,7 @@
     scan(data) {
       if (data.counter !== number) return;
       if (data.message) say(data.message[Hub.lang()] || data.message.vi, true);
+      else if (data.note) say(data.note[Hub.lang()] || data.note.vi);  // a number by phone checked in
       else if (data.ticket) say("");
     },
   });

@@ -11,23 +11,22 @@
   const root = document.querySelector(".counter-screen");
   const number = parseInt(root.dataset.counter, 10);
   const text = JSON.parse(document.getElementById("screen-text").textContent);
-  const en = Hub.lang() === "en";
   const $ = (id) => document.getElementById(id);
   const buttons = document.querySelector(".rating-buttons");
   const offered = new Set(); // ticket ids: a ticket is offered the rating once, even if its event repeats
   let serviceNames = {};
-  let rating = null;         // {id, score, sent} while the rating screen is up
+  let rating = null;         // {id, key, score, sent} while the rating screen is up
   let timer = null;
 
   function render(counter) {
-    $("counter-name").textContent = counter.name;
+    $("counter-name").textContent = Hub.localized(counter);
     $("clerk-name").textContent = counter.clerk || "";
     const names = counter.services.map((code) => serviceNames[code] || code);
     $("counter-fields").textContent = names.length ? text.fields.replace("{fields}", names.join(" · ")) : "";
     $("serving-number").textContent = counter.current ? counter.current.number : "—";
     const paused = counter.state === "paused";
     $("paused").hidden = !paused;
-    $("pause-reason").textContent = counter.pause_reason || "";
+    $("pause-reason").textContent = Hub.pauseReason(counter.pause_reason);
     root.dataset.state = paused ? "paused" : counter.current ? "serving" : "idle";
   }
 
@@ -38,7 +37,7 @@
   function openRating(ticket) {
     if (offered.has(ticket.id)) return;
     offered.add(ticket.id);
-    rating = { id: ticket.id, score: null, sent: false };
+    rating = { id: ticket.id, key: ticket.rating_key, score: null, sent: false }; // the key proves this screen saw it finished
     $("rating-ticket").textContent = text.ticket.replace("{number}", ticket.number);
     buttons.hidden = false;
     $("rating").classList.remove("asking-reason");
@@ -54,7 +53,7 @@
   function store(current) {
     current.sent = true;
     const reasons = [...document.querySelectorAll("#rating-reasons input:checked")].map((box) => box.value);
-    return Hub.api("POST", `/api/v1/tickets/${current.id}/rating`, { score: current.score, reasons })
+    return Hub.api("POST", `/api/v1/tickets/${current.id}/rating`, { score: current.score, reasons, key: current.key })
       .catch(() => { /* already rated (a double tap, a second screen): thank all the same */ });
   }
 
@@ -94,7 +93,7 @@
 
   Hub.connect({ counter: number }, {
     snapshot(data) {
-      serviceNames = Object.fromEntries(data.services.map((s) => [s.code, en ? (s.name_en || s.name) : s.name]));
+      serviceNames = Object.fromEntries(data.services.map((s) => [s.code, Hub.localized(s)]));
       if (data.counter.current) interrupt(data.counter.current.id);
       render(data.counter);
     },

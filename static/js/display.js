@@ -11,6 +11,7 @@
   const list = (value) => (value ? value.split(/[ ,]/).filter(Boolean) : []);
   const fields = list(root.dataset.fields);
   const counters = list(root.dataset.counters).map(Number);
+  const announce = list(root.dataset.announce); // ?announce=vi,hmn: the languages this lobby speaks
   const text = JSON.parse(document.getElementById("display-text").textContent);
   const en = Hub.lang() === "en";
   // latest: each counter's latest call this TV shows; current: the one in the big box
@@ -36,22 +37,25 @@
     return match ? [match[1], match[2]] : [String(name || ""), ""];
   }
 
-  /** Shrink `box`'s font (its children are sized in em) until nothing inside spills; at most to `floor`. */
+  /** Shrink `box`'s font (its children are sized in em) until nothing inside spills; at most to `floor`.
+      Spilling is measured on the glyphs' boxes, descenders and Vietnamese marks (ụ, ậ) included:
+      the boxes leave room for them in their line-height and padding, so a pixel past the edge is
+      text cut on the TV.  Inside, a `.fit-line` must stay on its line and a `.fit-lines` (a name
+      clamped to a few lines) must not need more lines than it shows. */
   function fit(box, floor = 0.55) {
     box.style.fontSize = "";
     const base = parseFloat(getComputedStyle(box).fontSize);
     const lines = [...box.querySelectorAll(".fit-line")];
-    // Vietnamese marks (ậ, ộ) reach a little beyond the line box: that is no spill.
+    const clamped = [...box.querySelectorAll(".fit-lines")];
+    const spills = () => box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1
+      || lines.some((el) => el.scrollWidth > el.clientWidth + 1)
+      || clamped.some((el) => el.scrollHeight > el.clientHeight + 1);
     let size = base;
-    const spills = () => {
-      const slack = Math.max(2, size * 0.15);
-      return box.scrollHeight > box.clientHeight + slack || box.scrollWidth > box.clientWidth + slack
-        || lines.some((el) => el.scrollWidth > el.clientWidth + 1);
-    };
     while (size > base * floor && spills()) {
       size -= base * 0.03;
       box.style.fontSize = `${size}px`;
     }
+    return size;
   }
 
   /** The counters this TV is about: the ones asked for, or the ones serving its fields, or all. */
@@ -67,7 +71,7 @@
     const table = document.getElementById("recent-calls");
     const body = table.tBodies[0];
     const calls = [...state.latest.values()].sort(byTime);
-    const names = calls.map((call) => splitName(call.counter_name || call.counter));
+    const names = calls.map((call) => splitName(Hub.localized(call, "counter_name") || call.counter));
     const withDetail = names.some(([, detail]) => detail);
     // One row per counter this TV shows (so the layout does not jump as counters call),
     // in as many columns as gives the biggest type.
@@ -117,8 +121,8 @@
     ul.replaceChildren(...services.map((s) => {
       const li = document.createElement("li");
       li.dataset.service = s.code;
-      const name = document.createElement("span"); name.className = "field-name";
-      name.textContent = en ? (s.name_en || s.name) : s.name;
+      const name = document.createElement("span"); name.className = "field-name fit-lines";
+      name.textContent = Hub.localized(s);
       const count = document.createElement("strong"); count.textContent = state.waiting[s.code] || 0;
       const longest = document.createElement("span"); longest.className = "longest";
       const waited = state.longest[s.code];
@@ -128,13 +132,19 @@
       li.append(count, name, longest);
       return li;
     }));
-    ul.querySelectorAll("li").forEach((li) => fit(li, 0.6));
+    // A long name ("Household business registration") gets smaller type, never fewer words,
+    // and every tile takes that size: the band reads as one list from across the hall.
+    const tiles = [...ul.querySelectorAll("li")];
+    const size = Math.min(...tiles.map((li) => fit(li, 0.7)));
+    tiles.forEach((li) => { li.style.fontSize = `${size}px`; });
   }
 
   function showCall(call, flash) {
     state.current = call;
-    const [main, detail] = splitName(call.counter_name || call.counter);
+    const [main, detail] = splitName(Hub.localized(call, "counter_name") || call.counter);
     document.getElementById("call-number").textContent = call.number;
+    document.getElementById("call-label").textContent = call.recall ? text.calling_again : text.now_calling;
+    document.getElementById("now-calling").classList.toggle("recall", Boolean(call.recall));
     document.getElementById("call-counter-main").textContent = text.to_counter.replace("{counter}", main);
     document.getElementById("call-counter-detail").textContent = detail;
     const box = document.getElementById("now-calling");
@@ -170,6 +180,18 @@
     else if (!Announcer.enabled) Announcer.enable();
   });
   list(root.dataset.voiceManifests).forEach(Announcer.preload);
+  // The languages of the call being spoken, the one speaking now marked (the lobby's
+  // citizens see which language to listen for).
+  Announcer.onSpeaking((now) => {
+    const line = document.getElementById("speaking");
+    line.dataset.lang = now ? now.lang : "";
+    line.replaceChildren(...(now ? now.languages : []).map(({ lang, name }) => {
+      const item = document.createElement("span");
+      item.dataset.lang = lang; item.textContent = name;
+      if (lang === now.lang) item.className = "now";
+      return item;
+    }));
+  });
   tick(); setInterval(tick, 1000);
   setInterval(renderWaiting, 30000); // the longest wait grows between events
 
@@ -205,12 +227,12 @@
       if (!wanted(call)) return;
       state.latest.delete(call.counter); state.latest.set(call.counter, call);
       showCall(call, true); renderRecent();
-      if (voice.on) for (let i = 0; i < voice.repeat; i++) Announcer.say(call.announce);
+      if (voice.on) for (let i = 0; i < voice.repeat; i++) Announcer.say(call.announce, announce);
     },
     queue(data) {
       Object.assign(state, { waiting: data.waiting, longest: data.longest_wait_s || {}, receivedAt: Date.now() });
       renderWaiting();
     },
   });
-  setInterval(() => { if (socket.connected) socket.emit("subscribe", { display: "lobby" }); }, REFRESH_MS);
+  setInterval(socket.refresh, REFRESH_MS);
 })();

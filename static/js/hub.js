@@ -1,13 +1,21 @@
-/* Shared by every page: the API helper (CSRF, language, JSON errors) and a
-   Socket.IO connection that re-subscribes and gets a fresh snapshot on every
-   (re)connect, showing an "offline" mark while disconnected. */
+/* Shared by every page: the API helper (CSRF, language, JSON errors), the one
+   acknowledged Socket.IO `subscribe` (asked on every (re)connect and whenever a
+   page wants a fresh snapshot, with an "offline" mark until the hub answers ok),
+   and the "name in this language, else the Vietnamese name" helper.
+   A page served under a centre's prefix (/c/{code}/…) carries the code in
+   <body data-centre>: its API calls go to /api/v1/c/{code}/… and its subscribe
+   names the centre, so the page stays with its centre whatever the host name. */
 (function () {
   "use strict";
   const meta = (name) => (document.querySelector(`meta[name="${name}"]`) || {}).content || "";
+  const centre = document.body.dataset.centre || "";
+  const centrePath = (path) =>
+    centre && path.startsWith("/api/v1/") ? `/api/v1/c/${encodeURIComponent(centre)}/${path.slice(8)}` : path;
 
   async function api(method, path, body, extraHeaders) {
     const headers = Object.assign({ "Accept": "application/json", "X-CSRFToken": meta("csrf-token") }, extraHeaders || {});
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    path = centrePath(path);
     const response = await fetch(path + (path.includes("?") ? "&" : "?") + "lang=" + document.documentElement.lang, {
       method, headers, credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -23,6 +31,7 @@
   }
 
   function connect(subscription, handlers) {
+    if (centre) subscription = Object.assign({ centre }, subscription);
     const socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 2000 });
     const mark = document.getElementById("offline-mark");
     const setOnline = (online) => {
@@ -59,6 +68,10 @@
     // so meet the login page rather than go on showing the queue.
     socket.on("session_ended", () => window.location.reload());
     for (const [name, handler] of Object.entries(handlers)) socket.on(name, handler);
+    // A page that wants a fresh snapshot (after a queue change, or each minute) asks
+    // through the same acknowledged subscribe, so a failed answer keeps the offline mark.
+    // While a retry is pending it will bring the snapshot; asking sooner would undo the backoff.
+    socket.refresh = () => { if (socket.connected && !retryTimer) subscribe(); };
     return socket;
   }
 
@@ -75,5 +88,24 @@
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return "k" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
-  window.Hub = { api, connect, clock, minutes, uuid, lang: () => document.documentElement.lang };
+  const lang = () => document.documentElement.lang;
+  // The hub sends Vietnamese as `name` and each other language as `name_<lang>`
+  // (`service_name` / `service_name_en`, `description` / `description_en`…).
+  function localized(item, key) {
+    key = key || "name";
+    if (!item) return "";
+    return (lang() !== "vi" && item[`${key}_${lang()}`]) || item[key];
+  }
+  // A pause reason is a code ("break") named in this page's language, or the clerk's own
+  // words (and reasons stored before codes), shown as written.
+  let pauseNames = null;
+  function pauseReason(reason) {
+    if (!reason) return "";
+    if (pauseNames === null) {
+      const el = document.getElementById("pause-reasons");
+      pauseNames = el ? JSON.parse(el.textContent) : {};
+    }
+    return pauseNames[reason] || reason;
+  }
+  window.Hub = { api, connect, clock, minutes, uuid, lang, localized, pauseReason, centre };
 })();

@@ -14,12 +14,16 @@
   const en = Hub.lang() === "en";
   const steps = ["step-service", "step-priority", "step-ticket"].map((id) => document.getElementById(id));
   const errorBox = document.getElementById("kiosk-error");
+  const scanNotice = document.getElementById("scan-notice");
+  const suggestionBox = document.getElementById("priority-suggestion");
   const offerButton = document.getElementById("scan-offer");
   const note = document.getElementById("ticket-note");
   const pager = document.getElementById("service-pager");
   const prevButton = document.getElementById("page-prev");
   const nextButton = document.getElementById("page-next");
-  const SETTLE_MS = 600;
+  // Browser tests that are not about taps set window.KIOSK_SETTLE_MS = 0 before the page
+  // loads (tests/browser/conftest.py), not to wait out the guard at every screen; a kiosk never does.
+  const SETTLE_MS = typeof window.KIOSK_SETTLE_MS === "number" ? window.KIOSK_SETTLE_MS : 600;
   const IDLE_MS = { "step-service": 60000, "step-priority": 30000, "step-ticket": 20000 };
   let state = { services: [], groups: [] };
   let chosen = null;
@@ -67,7 +71,7 @@
     } else armIdle(IDLE_MS[step], home);
   }
   function back() { chosen = null; errorBox.hidden = true; offerButton.hidden = true; show("step-service"); }
-  function firstPage() { page = 0; renderServices(); back(); }
+  function firstPage() { forgetCard(); page = 0; renderServices(); back(); }
   function home() {
     if (!en) { firstPage(); return; }
     const url = new URL(location.href);
@@ -78,7 +82,6 @@
       .then((response) => { if (!response.ok) throw new Error(response.statusText); location.replace(url.href); })
       .catch(firstPage);
   }
-  function label(item) { return en ? (item.name_en || item.name) : item.name; }
 
   // --- fields: a grid that always fits the screen; more than 12 fields are paged
   function layout(n) {
@@ -125,7 +128,7 @@
       button.type = "button";
       button.className = "service-button";
       button.dataset.service = s.code;
-      const name = document.createElement("span"); name.className = "name"; name.textContent = label(s);
+      const name = document.createElement("span"); name.className = "name"; name.textContent = Hub.localized(s);
       const info = document.createElement("span"); info.className = "info";
       const available = s.available !== false;
       info.textContent = available ? text.waiting.replace("{n}", s.waiting)
@@ -141,22 +144,31 @@
     fitNames();
   }
   function choose(service) {
-    chosen = service; errorBox.hidden = true; offerButton.hidden = true;
+    chosen = service; errorBox.hidden = true; offerButton.hidden = true; scanNotice.hidden = true;
     show(state.groups.length ? "step-priority" : "step-ticket"); if (!state.groups.length) issue(null);
+    renderGroups();
   }
   function renderGroups() {
     const box = document.getElementById("priority-buttons");
     box.replaceChildren();
+    // A citizen ID card proposed a group ("Ông/Bà đủ 60 tuổi: chọn “Người cao tuổi”?"): it is
+    // marked and focused, one tap takes it; "No, continue" still gives a normal number.
+    const proposed = card && state.groups.some((g) => g.code === card.group) ? card : null;
+    suggestionBox.hidden = !proposed;
+    if (proposed) suggestionBox.textContent = say(proposed.text);
     for (const g of state.groups) {
       const button = document.createElement("button");
       button.type = "button"; button.className = "priority-button"; button.dataset.priority = g.code;
-      const name = document.createElement("span"); name.className = "name"; name.textContent = label(g);
+      if (proposed && g.code === proposed.group) button.classList.add("suggested");
+      const name = document.createElement("span"); name.className = "name"; name.textContent = Hub.localized(g);
       const info = document.createElement("span"); info.className = "info";
-      info.textContent = en ? (g.description_en || g.description) : g.description;
+      info.textContent = Hub.localized(g, "description");
       button.append(name, info);
       button.addEventListener("click", () => issue(g.code));
       box.append(button);
     }
+    const marked = box.querySelector(".suggested");
+    if (marked && current === "step-priority") marked.focus();
   }
 
   async function issue(priority) {
@@ -175,26 +187,44 @@
     }
     busy = false;
     if (!result) return;
+    forgetCard(); // the card's proposal was for this visit only
     showTicket(result);
   }
 
   function showTicket(result) {
     document.getElementById("ticket-number").textContent = result.number;
-    document.getElementById("ticket-service").textContent = en ? (result.service_name_en || result.service_name) : result.service_name;
+    document.getElementById("ticket-service").textContent = Hub.localized(result, "service_name");
     const group = result.priority ? state.groups.find((g) => g.code === result.priority) : null;
     const priority = document.getElementById("ticket-priority");
-    priority.textContent = result.priority ? text.priority.replace("{group}", group ? label(group) : result.priority) : "";
+    priority.textContent = result.priority ? text.priority.replace("{group}", group ? Hub.localized(group) : result.priority) : "";
     priority.hidden = !result.priority;
     document.getElementById("ticket-ahead").textContent = text.ahead.replace("{n}", result.people_ahead);
     document.getElementById("ticket-wait").textContent = result.people_ahead
       ? text.wait.replace("{m}", Hub.minutes(result.estimated_wait_s)) : text.no_wait;
-    document.getElementById("ticket-qr").src = `/t/${result.token}/qr.svg`;
+    showQr(result.token || (owned[result.id] || {}).token);
     note.hidden = true;
     shown = result;
     document.getElementById("print-problem").hidden = !(result.print && !result.print.printer_ok);
     show("step-ticket");
   }
   let shown = null;
+  // A scan's ticket with its token reaches only the kiosk paired under this name
+  // (`scan_ticket`) or the page that sent the code (the API answer); other kiosks get the
+  // lobby wall's shape: no QR code, receipt codes cut to their last digits.
+  const owned = {};
+  function showQr(token) {
+    const qr = document.getElementById("ticket-qr");
+    qr.closest("figure").hidden = !token;
+    if (token) qr.src = `/t/${token}/qr.svg`;
+  }
+  function ownTicket(data) {
+    if (!data || !data.ticket || !data.ticket.token || data.kiosk !== kioskName) return;
+    owned[data.ticket.id] = { token: data.ticket.token, note: data.note };
+    if (!shown || shown.id !== data.ticket.id) return;
+    showQr(data.ticket.token);
+    if (data.note) { note.textContent = say(data.note); note.hidden = false; }
+  }
+  const say = (texts) => texts[Hub.lang()] || texts.vi;
   function printProblem(event) {
     // a job for the ticket on screen failed, or this kiosk's printer just went down
     if (!shown || !shown.print) return;
@@ -222,13 +252,29 @@
 
   // A scan at this kiosk (serial scanner, or a keyboard-wedge scanner typing into this page).
   let offered = null;
+  // A citizen ID card read here: the group its holder's age reaches, until the visit ends.
+  let card = null;
+  function forgetCard() { card = null; scanNotice.hidden = true; suggestionBox.hidden = true; }
   function onScan(data) {
     if (data.kiosk !== kioskName) return;
-    const say = (texts) => texts[Hub.lang()] || texts.vi;
+    forgetCard();
+    if (data.kind === "citizen_id" && data.suggested_priority && data.suggestion) {
+      card = { group: data.suggested_priority, text: data.suggestion };
+    }
+    if (data.kind === "citizen_id" && !data.ticket && !data.message) {
+      // Read, no booking to check in: the fields, with what the card proposes.
+      errorBox.hidden = true; offerButton.hidden = true;
+      scanNotice.textContent = [data.note, card && card.text].filter(Boolean).map(say).join(" ");
+      scanNotice.hidden = false;
+      if (current === "step-priority" && chosen) renderGroups();
+      else { chosen = null; show("step-service"); }
+      return;
+    }
     if (data.ticket) {
       errorBox.hidden = true; offerButton.hidden = true;
       showTicket(data.ticket);
-      if (data.note) { note.textContent = say(data.note); note.hidden = false; } // booked time, dossier code
+      const full = (owned[data.ticket.id] || {}).note || data.note;
+      if (full) { note.textContent = say(full); note.hidden = false; } // booked time, dossier code
       return;
     }
     if (!data.message) return;
@@ -253,12 +299,13 @@
     lastKey = now;
     if (e.key === "Enter" && typed.length >= 4) {
       const code = typed; typed = "";
-      Hub.api("POST", `/api/v1/kiosks/${encodeURIComponent(kioskName)}/scan`, { code }).catch(() => {});
+      Hub.api("POST", `/api/v1/kiosks/${encodeURIComponent(kioskName)}/scan`, { code }).then((r) => ownTicket(r.data)).catch(() => {});
     } else if (e.key.length === 1) typed += e.key;
   });
 
   const socket = Hub.connect({ display: "kiosk" }, {
     scan: onScan,
+    scan_ticket: ownTicket,
     print: printProblem,
     device(data) {
       if (data.kind === "printer" && shown && shown.print && data.name === shown.print.printer && data.state !== "online" && data.state !== "unknown") {
@@ -287,6 +334,6 @@
     },
   });
   // Opening and closing time pass without any event: ask for a fresh snapshot every minute.
-  setInterval(() => { if (socket.connected) socket.emit("subscribe", { display: "kiosk" }); }, 60000);
+  setInterval(socket.refresh, 60000);
   show("step-service");
 })();

@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   const T = JSON.parse(document.getElementById("supervisor-text").textContent);
-  const en = Hub.lang() === "en";
   const root = document.getElementById("live");
   let view = { fields: [], counters: [], devices: {} };
   const alerts = new Map();
@@ -27,12 +26,26 @@
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   }
   function since(iso) { return iso ? (Date.now() + skew - Date.parse(iso)) / 1000 : 0; }
+  // Kiosks, screens and agents are online while connected: seen now.  Otherwise the
+  // time the device (or its owner) last reported, in the centre's time zone, as on
+  // /admin/devices; the date only when it is not today.
+  const CONNECTED = new Set(["agent", "kiosk", "display", "counter_screen"]);
+  function lastSeen(d) {
+    if (CONNECTED.has(d.kind) && d.state === "online") return T.connected;
+    const at = Date.parse(d.last_scan_at || d.at || "");
+    if (Number.isNaN(at)) return "—";
+    const timeZone = (view.centre && view.centre.timezone) || undefined;
+    const day = (t) => new Date(t).toLocaleDateString("en-CA", { timeZone });
+    const options = { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+    if (day(at) !== day(Date.now() + skew)) Object.assign(options, { day: "2-digit", month: "2-digit", year: "numeric" });
+    return new Date(at).toLocaleString("vi-VN", options);
+  }
 
   function renderFields() {
     fill("fields", view.fields.map((f) => {
       const tr = document.createElement("tr");
       tr.dataset.code = f.code;
-      cell(tr, en ? f.name_en : f.name);
+      cell(tr, Hub.localized(f));
       cell(tr, String(f.waiting), "num waiting");
       const wait = cell(tr, f.oldest_since ? mmss(since(f.oldest_since)) : "—", "num longest");
       wait.dataset.since = f.oldest_since || "";
@@ -49,8 +62,8 @@
       const tr = document.createElement("tr");
       tr.dataset.number = c.number;
       tr.classList.toggle("paused", c.state === "paused");
-      cell(tr, c.name);
-      cell(tr, c.state === "paused" ? T.paused + (c.pause_reason ? ` (${c.pause_reason})` : "") : (c.current ? T[c.current.status] || c.current.status : T.idle), "state");
+      cell(tr, Hub.localized(c));
+      cell(tr, c.state === "paused" ? T.paused + (c.pause_reason ? ` (${Hub.pauseReason(c.pause_reason)})` : "") : (c.current ? T[c.current.status] || c.current.status : T.idle), "state");
       cell(tr, c.clerk || "—");
       cell(tr, c.current ? `${c.current.number} · ${c.current.service}` : "—");
       const timer = cell(tr, c.current ? mmss(since(c.current.started_at || c.current.called_at)) : "—", "num");
@@ -63,7 +76,7 @@
     if (!entries.length) {
       const tr = document.createElement("tr");
       const td = cell(tr, T.none);
-      td.colSpan = 2;
+      td.colSpan = 3;
       fill("devices", [tr]);
       return;
     }
@@ -72,6 +85,7 @@
       tr.dataset.device = id;
       cell(tr, d.name || id);
       cell(tr, T[d.state] || d.state || T.unknown, "state");
+      cell(tr, lastSeen(d), "seen");
       return tr;
     }));
   }
@@ -81,7 +95,7 @@
       const li = document.createElement("li");
       li.className = a.kind;
       li.dataset.key = a.key;
-      li.textContent = (a.message && (en ? a.message.en : a.message.vi)) || a.key;
+      li.textContent = (a.message && (a.message[Hub.lang()] || a.message.vi)) || a.key;
       return li;
     }));
   }
@@ -100,7 +114,7 @@
   let socket = null;
   function refreshSoon() {
     if (refreshTimer) return;
-    refreshTimer = setTimeout(() => { refreshTimer = null; socket.emit("subscribe", { supervisor: true }); }, 500);
+    refreshTimer = setTimeout(() => { refreshTimer = null; socket.refresh(); }, 500);
   }
   socket = Hub.connect({ supervisor: true }, {
     snapshot: (data) => {

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import no_clips_ahead
 from tests.conftest import ADMIN
 
 
 def test_admin_edits_the_ticker_and_the_lobby_shows_it_without_reload(hub, new_page):
     lobby = new_page()
+    no_clips_ahead(lobby)
     lobby.goto(f"{hub.url}/display")
     expect(lobby.locator("#centre-name")).not_to_be_empty()  # subscribed
     lobby.evaluate("window.notReloaded = true")

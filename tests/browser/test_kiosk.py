@@ -10,14 +10,8 @@ import requests
 from playwright.sync_api import expect
 
 from tests.devices.virtual_printer import VirtualPrinter
-from tests.integration.test_printing import centre_with_printers, printer_state, wait_until
-
-
-def no_scrolling(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollHeight <= innerHeight + 1"
-        " && document.documentElement.scrollWidth <= innerWidth + 1"
-    )
+from tests.support.devices import centre_with_printers, printer_state, wait_until
+from tests.support.pages import no_scrolling
 
 
 @pytest.mark.parametrize(("width", "height"), [(1080, 1920), (1920, 1080)])
@@ -43,7 +37,7 @@ def test_take_a_number_in_portrait_and_landscape(hub, new_page, width, height, l
 
 
 def test_double_tap_issues_one_ticket(hub, new_page):
-    kiosk = new_page(1080, 1920)
+    kiosk = new_page(1080, 1920, tap_guard=True)
     kiosk.goto(f"{hub.url}/kiosk")
     kiosk.get_by_role("button", name="Tư pháp - Hộ tịch").click()
     kiosk.get_by_role("button", name="Không, tiếp tục").dblclick()
@@ -55,9 +49,7 @@ def test_double_tap_issues_one_ticket(hub, new_page):
 def test_printer_down_shows_the_number_on_screen(hub_factory, tmp_path, new_page):
     printer = VirtualPrinter(paper_out=True).start()
     try:
-        hub = hub_factory(
-            async_mode="gevent", config=centre_with_printers(tmp_path, {"kiosk-1": printer})
-        )
+        hub = hub_factory(config=centre_with_printers(tmp_path, {"kiosk-1": printer}))
         assert wait_until(lambda: printer_state(hub).get("paper_out") is True)
         kiosk = new_page(1080, 1920)
         kiosk.goto(f"{hub.url}/kiosk/kiosk-1")
@@ -68,10 +60,9 @@ def test_printer_down_shows_the_number_on_screen(hub_factory, tmp_path, new_page
         qr = kiosk.locator("#ticket-qr")
         expect(qr).to_be_visible()
         # the QR really loaded (a broken image would leave the citizen nothing to scan)
-        kiosk.wait_for_function(
-            "(() => { const i = document.getElementById('ticket-qr');"
-            " return i.complete && i.naturalWidth > 0; })()"
-        )
+        # (waited for with `expect`: the page's CSP forbids the eval `wait_for_function` needs)
+        expect(qr).to_have_js_property("complete", True)
+        assert qr.evaluate("(img) => img.naturalWidth > 0")
     finally:
         printer.stop()
 
@@ -85,9 +76,9 @@ def test_phone_page_alerts_when_called(hub, new_page):
     phone = new_page(390, 844)
     phone.goto(ticket["status_url"])
     expect(phone.locator("#ticket-number")).to_have_text("A001")
-    expect(phone.locator("#ticket-state")).to_contain_text("Số người đang chờ trước: 0")
+    expect(phone.locator("#ticket-state")).to_contain_text("Số người đang chờ trước Ông/Bà: 0")
     hub.session().post(f"{hub.url}/api/v1/counters/7/next", timeout=5)
-    expect(phone.locator("#called-banner")).to_have_text("Xin mời đến Quầy 7 ngay")
+    expect(phone.locator("#called-banner")).to_have_text("Xin mời Ông/Bà đến Quầy 7 ngay")
 
 
 def test_kiosk_reacts_to_a_scan_live(hub, new_page):
@@ -109,7 +100,7 @@ def test_kiosk_reacts_to_a_scan_live(hub, new_page):
     # a serial scanner's code arrives through the hub: not recognised, nothing issued
     requests.post(f"{hub.url}/api/v1/kiosks/kiosk-1/scan", json={"code": "xyz-123"}, timeout=5)
     expect(kiosk.locator("#kiosk-error")).to_have_text(
-        "Không nhận diện được mã này. Xin mời chọn lĩnh vực trên màn hình."
+        "Không nhận diện được mã này. Xin mời Ông/Bà chọn lĩnh vực trên màn hình."
     )
     assert requests.get(f"{hub.url}/api/v1/queue", timeout=5).json()["waiting"]["TKQ"] == 1
 

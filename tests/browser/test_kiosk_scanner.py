@@ -7,25 +7,21 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from tests.integration.test_scanners import (  # noqa: F401  (ptys is a fixture)
-    RECEIPT,
-    centre_with_scanners,
-    device,
-    ptys,
-    wait_until,
-)
+from tests.support.devices import RECEIPT, centre_with_scanners, scanner_state, wait_until
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def test_kiosk_shows_what_its_scanner_read(hub_factory, ptys, new_page, tmp_path):  # noqa: F811
+def test_kiosk_shows_what_its_scanner_read(hub_factory, ptys, new_page, tmp_path):
     scanner = ptys("kiosk-scanner")
     hub = hub_factory(
         config=centre_with_scanners(
             tmp_path, {"name": "kiosk-1-scanner", "url": scanner.ours, "use": "kiosk:kiosk-1"}
         )
     )
-    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("state") == "online")
+    assert wait_until(
+        lambda: scanner_state(hub, "kiosk-1-scanner").get("state") == "online", timeout=5
+    )
     now = datetime.now(TZ).replace(second=0, microsecond=0)
     outside = now - timedelta(hours=1) if now.hour >= 2 else now + timedelta(hours=1)
     booking = {"code": "HN-0901", "service": "DD", "day": f"{outside:%Y-%m-%d}"}
@@ -33,11 +29,26 @@ def test_kiosk_shows_what_its_scanner_read(hub_factory, ptys, new_page, tmp_path
     hub.session().post(
         f"{hub.url}/api/v1/appointments", json={"appointments": [booking]}, timeout=10
     ).raise_for_status()
+    paired = (
+        hub.session()
+        .post(
+            f"{hub.url}/api/v1/devices/tokens",
+            json={"kind": "kiosk", "name": "kiosk-1"},
+            timeout=10,
+        )
+        .json()
+    )
 
+    # The kiosk beside the scanner opened its pairing link once; a second page of the same
+    # kiosk was opened without one, so it sees what any kiosk of the centre may see.
     kiosk = new_page(1080, 1920, locale="en-GB")
     kiosk.clock.install()
+    kiosk.goto(f"{hub.url}/pair/{paired['token']}")
     kiosk.goto(f"{hub.url}/kiosk/kiosk-1?lang=en")
     expect(kiosk.get_by_role("button", name="Land")).to_be_visible()
+    unpaired = new_page(1080, 1920, locale="en-GB")
+    unpaired.goto(f"{hub.url}/kiosk/kiosk-1?lang=en")
+    expect(unpaired.get_by_role("button", name="Land")).to_be_visible()
 
     # a booking outside its check-in window: said plainly, with a normal number one tap away
     scanner.write(b"HN-0901\r\n")
@@ -49,12 +60,17 @@ def test_kiosk_shows_what_its_scanner_read(hub_factory, ptys, new_page, tmp_path
     expect(kiosk.locator("#ticket-note")).to_be_hidden()
     kiosk.get_by_role("button", name="Done").click()
 
-    # a dossier receipt: the pick-up number, with the dossier it is for
+    # a dossier receipt: the pick-up number, with the dossier it is for, and its QR code
     scanner.write(RECEIPT.format(7).encode() + b"\r\n")
     expect(kiosk.locator("#ticket-number")).to_have_text("K001")
     expect(kiosk.locator("#ticket-note")).to_have_text(
         f"Result pick-up for dossier {RECEIPT.format(7)}."
     )
+    expect(kiosk.locator("#ticket-qr")).to_be_visible()
+    # the unpaired page: the number, the dossier code's last digits only, no QR code
+    expect(unpaired.locator("#ticket-number")).to_have_text("K001")
+    expect(unpaired.locator("#ticket-note")).to_have_text("Result pick-up for dossier …0007.")
+    expect(unpaired.locator("#ticket-qr")).to_be_hidden()
     kiosk.get_by_role("button", name="Done").click()
 
     # anything else: "not recognised", nothing issued, and the start screen again soon after
@@ -70,7 +86,7 @@ def test_kiosk_shows_what_its_scanner_read(hub_factory, ptys, new_page, tmp_path
 
 def test_counter_scanner_calls_the_scanned_ticket_on_the_console(
     hub_factory,
-    ptys,  # noqa: F811
+    ptys,
     new_page,
     tmp_path,
 ):
@@ -82,9 +98,13 @@ def test_counter_scanner_calls_the_scanned_ticket_on_the_console(
             {"name": "quay-23-scanner", "url": at_counter.ours, "use": "counter:23"},
         )
     )
-    assert wait_until(lambda: device(hub, "quay-23-scanner").get("state") == "online")
+    assert wait_until(
+        lambda: scanner_state(hub, "quay-23-scanner").get("state") == "online", timeout=5
+    )
     at_kiosk.write(RECEIPT.format(3).encode() + b"\r")  # a citizen comes for a result
-    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("last_scan_at") is not None)
+    assert wait_until(
+        lambda: scanner_state(hub, "kiosk-1-scanner").get("last_scan_at") is not None, timeout=5
+    )
     queue = hub.session().get(f"{hub.url}/api/v1/queue", timeout=5).json()
     assert queue["waiting"]["TKQ"] == 1
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.test_kiosk import no_scrolling
 from tests.conftest import TEST_CENTRE
+from tests.support.pages import no_scrolling
 
 # Real one-stop fields, long names included: they must wrap inside their tile, never spill.
 MORE_FIELDS = [
@@ -70,7 +70,7 @@ def test_a_double_tap_on_a_field_never_chooses_a_priority_group(
     hub_factory, tmp_path, new_page, width, height
 ):
     hub = hub_factory(config=centre_with_fields(tmp_path, 1))
-    kiosk = new_page(width, height)
+    kiosk = new_page(width, height, tap_guard=True)
     kiosk.goto(f"{hub.url}/kiosk")
     field = kiosk.locator(".service-button").nth(3)
     expect(field).to_contain_text("Đăng ký kinh doanh")

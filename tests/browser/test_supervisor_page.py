@@ -7,11 +7,11 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import expect
 
-from tests.integration.test_supervisor import BOSS, centre, printer  # noqa: F401 (fixtures)
+from tests.support.hubs import BOSS
 
 
-def test_live_view_shows_and_clears_a_wait_alert(centre, new_page):  # noqa: F811
-    hub = centre
+def test_live_view_shows_and_clears_a_wait_alert(watched_centre, new_page):
+    hub = watched_centre
     page = new_page()
     page.goto(f"{hub.url}/supervisor")
     page.get_by_label("Tên đăng nhập").fill(BOSS[0])

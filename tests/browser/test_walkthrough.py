@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 
 def test_kiosk_to_counter_to_display(hub_factory, new_page):
-    hub = hub_factory(async_mode="gevent")
+    hub = hub_factory()
     lobby = new_page()
     lobby.goto(f"{hub.url}/display")
     expect(lobby.locator("#centre-name")).to_have_text("Bộ phận Một cửa UBND xã Thử Nghiệm")
@@ -17,17 +17,17 @@ def test_kiosk_to_counter_to_display(hub_factory, new_page):
     expect(lobby.locator("#sound-toggle")).to_contain_text("Âm thanh đang bật")
     expect(lobby.locator("#offline-mark")).to_be_hidden()
 
-    counter_screen = new_page()
+    counter_screen = new_page(beside=lobby)
     counter_screen.goto(f"{hub.url}/display/counter/1")
     expect(counter_screen.locator("#serving-number")).to_have_text("—")
 
-    kiosk = new_page(1080, 1920)
+    kiosk = new_page(1080, 1920, beside=lobby)
     kiosk.goto(f"{hub.url}/kiosk")
     kiosk.get_by_role("button", name="Tư pháp - Hộ tịch").click()
-    expect(kiosk.get_by_text("Ông/bà có thuộc đối tượng ưu tiên không?")).to_be_visible()
+    expect(kiosk.get_by_text("Ông/Bà có thuộc đối tượng ưu tiên không?")).to_be_visible()
     kiosk.get_by_role("button", name="Không, tiếp tục").click()
     expect(kiosk.locator("#ticket-number")).to_have_text("A001")
-    expect(kiosk.locator("#ticket-ahead")).to_have_text("Số người đang chờ trước: 0")
+    expect(kiosk.locator("#ticket-ahead")).to_have_text("Số người đang chờ trước Ông/Bà: 0")
     expect(lobby.locator('#waiting-counts li[data-service="HT"] strong')).to_have_text("1")
 
     clerk = new_page()
@@ -47,10 +47,10 @@ def test_kiosk_to_counter_to_display(hub_factory, new_page):
 
     clerk.get_by_role("button", name="Kết thúc").click()
     expect(
-        counter_screen.get_by_text("Ông/bà có hài lòng với sự phục vụ của chúng tôi không?")
+        counter_screen.get_by_text("Ông/Bà đánh giá thế nào về chất lượng phục vụ của chúng tôi?")
     ).to_be_visible()
     counter_screen.get_by_role("button", name="Hài lòng", exact=True).click()
-    expect(counter_screen.get_by_text("Cảm ơn ông/bà đã đánh giá!")).to_be_visible()
+    expect(counter_screen.get_by_text("Cảm ơn Ông/Bà đã đánh giá!")).to_be_visible()
     ticket_id = requests.get(f"{hub.url}/api/v1/queue", timeout=10).json()
     history = requests.get(f"{hub.url}/api/v1/tickets/1", headers=hub.auth(), timeout=10).json()[
         "history"

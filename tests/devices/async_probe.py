@@ -20,8 +20,8 @@ import json  # noqa: E402
 import time  # noqa: E402
 from datetime import datetime, timedelta, timezone  # noqa: E402
 
+from devices.blocking import spawn  # noqa: E402
 from devices.printer import PrinterWorker, TicketPrint, open_printer  # noqa: E402
-from kiosk.blocking import spawn  # noqa: E402
 
 
 def ticket(number: str) -> TicketPrint:

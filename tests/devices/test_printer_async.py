@@ -50,6 +50,8 @@ def test_event_loop_keeps_ticking_while_a_printer_hangs(vprinter_factory, mode):
     # The hung printer was really hung (timed out, nothing printed) ...
     assert any("timeout" in e for e in result["hung_errors"]), result
     assert result["hung_pending"] == 3
-    # ... and the 10 ms ticker never stalled: a blocking socket call would show up as a ~1 s gap.
-    assert result["max_gap_ms"] < 150, result
+    # ... and the 10 ms ticker never stalled: a blocking socket call would show up as a gap of
+    # the printer's whole 1 s timeout.  Shorter gaps (180 ms seen on a loaded CI machine)
+    # are the other core's load and the GIL while a ticket image renders, not a block.
+    assert result["max_gap_ms"] < 500, result
     assert result["ticks"] > 100, result

@@ -45,8 +45,8 @@ def test_text_mode_ticket_over_tcp(vprinter, ticket):
         "Tư pháp - Hộ tịch",
         "Người cao tuổi",
         "A012",
-        "Số người đang chờ trước bạn: 7",
-        "~21 phút",
+        "Số người đang chờ trước Ông/Bà: 7",
+        "khoảng 21 phút",
     ):
         assert expected in text, (expected, text)
     assert "Than Uyên" in text

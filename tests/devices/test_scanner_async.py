@@ -48,16 +48,19 @@ def test_event_loop_keeps_ticking_while_the_scanner_is_silent(socat_pty, mode):
     assert result["mode"] == mode
     assert result["statuses"][0] == "online", result
     assert result["scans"] == ["A012"], result
-    # ~1.5 s of silence at 10 ms a tick, and never a stall the size of a read.
-    assert result["ticks"] > 100, result
-    assert result["max_gap_ms"] < 100, result
+    # ~1.5 s of silence at 10 ms a tick, and never a stall the size of a read: a read that
+    # held the loop would stall it once per 0.2 s read, about 7 times.  One long gap is
+    # the machine's load (a 120 ms gap is seen on a busy 2-core machine), not a read.
+    # (A loaded machine ticks less often: 100 ticks were seen once; a held loop ticks ~7 times.)
+    assert result["ticks"] > 50, result
+    assert result["gaps_over_150_ms"] <= 1, result
 
 
 def probe(ours: str, far: str) -> None:
     """Run in the child after monkey-patching; prints one JSON line."""
+    from devices.blocking import run_blocking, spawn
     from devices.scanner import ScannerConfig, ScannerWorker
     from kiosk import asyncmode
-    from kiosk.blocking import run_blocking, spawn
 
     gaps: list[float] = []
     scans: list[str] = []
@@ -101,6 +104,7 @@ def probe(ours: str, far: str) -> None:
                 "mode": asyncmode.current(),
                 "ticks": len(gaps),
                 "max_gap_ms": round(max(gaps) * 1000, 1),
+                "gaps_over_150_ms": sum(gap >= 0.15 for gap in gaps),
                 "scans": scans,
                 "statuses": statuses,
             }

@@ -109,8 +109,11 @@ def test_qr_modules_are_whole_pixels_and_on_the_ticket(ticket):
 
 def test_wait_and_people_lines_follow_the_labels():
     t = make_ticket(people_ahead=3, estimated_wait_s=20)
-    assert info_lines(t)[:2] == ["Số người đang chờ trước bạn: 3", "Thời gian chờ dự kiến: ~1 phút"]
-    assert info_lines(dataclasses.replace(t, estimated_wait_s=0))[1] == "Bạn sẽ được gọi ngay"
+    assert info_lines(t)[:2] == [
+        "Số người đang chờ trước Ông/Bà: 3",
+        "Thời gian chờ dự kiến: khoảng 1 phút",
+    ]
+    assert info_lines(dataclasses.replace(t, estimated_wait_s=0))[1] == "Ông/Bà sẽ được mời ngay"
     assert len(info_lines(dataclasses.replace(t, estimated_wait_s=None))) == 2
     english = TicketLabels(
         people_ahead="People ahead of you: {n}",
@@ -136,8 +139,8 @@ def test_ocr_reads_the_ticket_in_vietnamese(ticket):
     for expected in (
         "Tư pháp - Hộ tịch",
         "Người cao tuổi",
-        "Số người đang chờ trước bạn: 7",
-        "Thời gian chờ dự kiến: ~21 phút",
+        "Số người đang chờ trước Ông/Bà: 7",
+        "Thời gian chờ dự kiến: khoảng 21 phút",
         "08/03/2025 09:15",
         "Than Uyên",
     ):

@@ -20,8 +20,8 @@ COUNTERS = {
     24: ("hai mươi tư", ["hai", "muoi", "tu"], "twenty-four", ["twenty", "four"]),
     25: ("hai mươi lăm", ["hai", "muoi", "lam"], "twenty-five", ["twenty", "five"]),
     105: (
-        "một trăm lẻ năm",
-        ["mot", "tram", "le", "nam"],
+        "một trăm linh năm",
+        ["mot", "tram", "linh", "nam"],
         "one hundred five",
         ["one", "hundred", "five"],
     ),
@@ -142,10 +142,23 @@ def test_every_call_uses_only_shipped_clips(ticket: str, counter: int, recall: b
         assert all(clip.startswith(f"{lang}/") and clip.isascii() for clip in clips)
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
-def test_every_number_uses_only_shipped_clips(lang: str) -> None:
-    used = {c.split("/", 1)[1] for n in range(MAX_NUMBER + 1) for c in number_clips(n, lang)}
+@pytest.mark.parametrize(("lang", "reading"), [("vi", "linh"), ("vi", "le"), ("en", "linh")])
+def test_every_number_uses_only_shipped_clips(lang: str, reading: str) -> None:
+    used = {
+        c.split("/", 1)[1] for n in range(MAX_NUMBER + 1) for c in number_clips(n, lang, reading)
+    }
     assert used <= SHIPPED[lang]
+
+
+def test_the_centre_s_reading_is_spoken_and_shown() -> None:
+    standard = compose_call("A012", 105)
+    southern = compose_call("A012", 105, reading="le")
+    assert standard.clips["vi"][-4:] == ["vi/mot", "vi/tram", "vi/linh", "vi/nam"]
+    assert southern.clips["vi"][-4:] == ["vi/mot", "vi/tram", "vi/le", "vi/nam"]
+    assert southern.clips["en"] == standard.clips["en"]  # English has no such choice
+    # Both readings are in the shipped pack, so a centre may switch without recording.
+    assert {"linh", "le"} <= SHIPPED["vi"]
+    assert {"vi/linh", "vi/le"} <= set(needed_clips("vi"))
 
 
 @given(tickets, st.integers(1, MAX_NUMBER), st.booleans(), st.permutations(["vi", "en"]))

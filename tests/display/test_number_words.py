@@ -34,15 +34,15 @@ VIETNAMESE = {
     55: "năm mươi lăm",
     99: "chín mươi chín",
     100: "một trăm",
-    101: "một trăm lẻ một",
-    104: "một trăm lẻ bốn",
-    105: "một trăm lẻ năm",
+    101: "một trăm linh một",
+    104: "một trăm linh bốn",
+    105: "một trăm linh năm",
     110: "một trăm mười",
     111: "một trăm mười một",
     115: "một trăm mười lăm",
     121: "một trăm hai mươi mốt",
     1000: "một nghìn",
-    1005: "một nghìn không trăm lẻ năm",
+    1005: "một nghìn không trăm linh năm",
     1010: "một nghìn không trăm mười",
     1021: "một nghìn không trăm hai mươi mốt",
     1100: "một nghìn một trăm",
@@ -134,6 +134,29 @@ def test_vietnamese_tens_rules(n: int) -> None:
             assert before == "mươi"
         if word == "lăm":
             assert before in ("mười", "mươi")
-        if word == "lẻ":
+        if word == "linh":
             assert before == "trăm"
-    assert "lẻ" not in words or n % 100 < 10
+    assert "linh" not in words or n % 100 < 10
+    # The Southern reading differs only there: "lẻ" where the standard one says "linh".
+    southern = number_words(n, "vi", "le")
+    assert southern == ["lẻ" if word == "linh" else word for word in words]
+
+
+@pytest.mark.parametrize(
+    ("n", "standard", "southern"),
+    [
+        (101, "một trăm linh một", "một trăm lẻ một"),
+        (105, "một trăm linh năm", "một trăm lẻ năm"),
+        (1005, "một nghìn không trăm linh năm", "một nghìn không trăm lẻ năm"),
+        (110, "một trăm mười", "một trăm mười"),
+    ],
+)
+def test_a_centre_chooses_linh_or_le(n: int, standard: str, southern: str) -> None:
+    assert number_text(n, "vi") == standard  # the default is the standard reading
+    assert number_text(n, "vi", "linh") == standard
+    assert number_text(n, "vi", "le") == southern
+
+
+def test_an_unknown_reading_is_refused() -> None:
+    with pytest.raises(ValueError, match="reading"):
+        number_words(105, "vi", "lẻ")

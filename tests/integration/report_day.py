@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from kiosk.events import RecordingPublisher
-from kiosk.store import Store, migrate
+from kiosk.store import Store
 from kiosk.store.seed import add_user, read_centre_file, seed
 from kiosk.store.tables import ServiceRow, UserRow
 from kiosk.usecases import counters, rating, tickets
 from kiosk.usecases.context import QueueContext
-from tests.conftest import TEST_CENTRE
+from tests.support.hubs import TEST_CENTRE, copy_template
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = date(2025, 3, 10)
@@ -50,8 +50,8 @@ class Clock:
 
 
 def script_day(url: str) -> QueueContext:
+    copy_template(url, TEST_CENTRE)  # SQLite; a PostgreSQL test database is migrated already
     store = Store(url)
-    migrate.upgrade(store.url)
     with store.write() as session:
         centre_id = seed(session, read_centre_file(TEST_CENTRE)).id
         session.execute(
@@ -82,7 +82,7 @@ def script_day(url: str) -> QueueContext:
     assert counters.call_next(ctx, 2, user_id=clerk2)["number"] == "A002"
     clock.at("07:46")
     counters.finish(ctx, 1, user_id=clerk1)
-    rating.rate_ticket(ctx, a001["id"], 5)
+    rating.rate_ticket(ctx, a001["id"], 5, proof=rating.Proof(token=a001["token"]))
     clock.at("07:47")
     counters.no_show(ctx, 2, user_id=clerk2)
     clock.at("07:50")
@@ -101,13 +101,15 @@ def script_day(url: str) -> QueueContext:
     counters.start(ctx, 2, user_id=clerk2)
     clock.at("08:21")
     counters.finish(ctx, 2, user_id=clerk2)
-    rating.rate_ticket(ctx, b001["id"], 2, reasons=["waiting_time"])
+    rating.rate_ticket(
+        ctx, b001["id"], 2, reasons=["waiting_time"], proof=rating.Proof(token=b001["token"])
+    )
     clock.at("09:00")
     a004 = take("HT")
     clock.at("09:03")
     assert counters.call_next(ctx, 1, user_id=clerk1)["id"] == a004["id"]
     clock.at("09:07")
     counters.finish(ctx, 1, user_id=clerk1)
-    rating.rate_ticket(ctx, a004["id"], 4)
+    rating.rate_ticket(ctx, a004["id"], 4, proof=rating.Proof(token=a004["token"]))
     clock.now += timedelta(days=1)  # reports are read the next day
     return ctx

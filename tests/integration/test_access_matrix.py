@@ -6,6 +6,10 @@ without a rule.  Levels (kiosk/access.py):
     public      anyone
     device      a paired device of the listed kinds, or logged-in staff
     clerk, supervisor, admin   a logged-in user with at least that role
+    agent       a paired device agent of the listed kinds only: staff are refused too
+
+Socket.IO events are listed per namespace: the default one (screens, consoles, phones)
+and AGENT_NAMESPACE, where only a device agent's token connects (kiosk/realtime_agent.py).
 """
 
 from __future__ import annotations
@@ -17,14 +21,30 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import ADMIN, TEST_CENTRE
+from kiosk.rooms import AGENT_NAMESPACE
+from tests.support.agents import AGENT
+from tests.support.hubs import ADMIN, TEST_CENTRE, LiveHub
+from tests.support.routes import routes_and_events
 
 ROLES = {
     "clerk": ("clerk1", "test-clerk-pass"),
     "supervisor": ("super1", "test-super-pass"),
     "admin": ADMIN,
 }
-RANK = {"public": 0, "device": 0, "clerk": 1, "supervisor": 2, "admin": 3}
+# "province": province roles only; no centre role reaches it (tests/integration/test_province.py).
+RANK = {"public": 0, "device": 0, "clerk": 1, "supervisor": 2, "admin": 3, "province": 4}
+
+
+def _allowed(who: str, level: str, kinds: tuple[str, ...]) -> bool:
+    """What the matrix expects for caller `who` ("anonymous", "device:KIND" or a role)."""
+    if level == "public":
+        return True
+    if who.startswith("device:"):
+        return level in ("device", "agent") and who.split(":", 1)[1] in kinds
+    if who == "anonymous" or level == "agent":
+        return False
+    return RANK[who] >= RANK[level]
+
 
 # endpoint → (level, device kinds allowed when level is "device")
 MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -49,7 +69,15 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "api.queue_snapshot": ("device", ("kiosk", "display", "counter_screen")),
     "api.issue_ticket": ("device", ("kiosk",)),
     "api.kiosk_scan": ("device", ("kiosk",)),
-    "api.rate_ticket": ("device", ("counter_screen",)),
+    # The proof is in the request: the ticket's token or the counter's screen (test_rating_rules).
+    "api.rate_ticket": ("public", ()),
+    "api.rate_by_token": ("public", ()),
+    # Numbers by phone (issue 17): anyone may take one; "I am here" is checked by address
+    # (the centre's network) or staff (tests/integration/test_remote.py).
+    "pages.remote_numbers": ("public", ()),
+    "api.take_remote_ticket": ("public", ()),
+    "api.check_in": ("public", ()),
+    "admin.remote_settings": ("admin", ()),
     "api.get_ticket": ("clerk", ()),
     "api.cancel_ticket": ("clerk", ()),
     "api.reprint_ticket": ("supervisor", ()),
@@ -66,9 +94,11 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "api.list_device_tokens": ("admin", ()),
     "api.pair_device": ("admin", ()),
     "api.revoke_device_token": ("admin", ()),
+    "admin.add_device": ("admin", ()),
     "admin.add_group": ("admin", ()),
     "admin.audit_log": ("admin", ()),
     "admin.centre": ("admin", ()),
+    "admin.change_device": ("admin", ()),
     "admin.close_day": ("admin", ()),
     "admin.counter": ("admin", ()),
     "admin.counters": ("admin", ()),
@@ -78,6 +108,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "admin.index": ("admin", ()),
     "admin.priority": ("admin", ()),
     "admin.remove_counter": ("admin", ()),
+    "admin.remove_device": ("admin", ()),
     "admin.remove_group": ("admin", ()),
     "admin.reset_password": ("admin", ()),
     "admin.save_policy": ("admin", ()),
@@ -96,69 +127,49 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "api.reports_summary_xlsx": ("supervisor", ()),
     "pages.reports_page": ("supervisor", ()),
     "pages.supervisor_page": ("supervisor", ()),
+    "pages.province_page": ("province", ()),
+    "api.province_overview": ("province", ()),
+    "api.province_reports_json": ("province", ()),
+    "api.province_reports_csv": ("province", ()),
+    "api.province_reports_xlsx": ("province", ()),
+    "pages.province_reports_page": ("province", ()),
+    # province admins only (a province supervisor is refused: test_province_centres.py)
+    "pages.province_centres": ("province", ()),
+    "pages.province_centre_add": ("province", ()),
+    "pages.province_centre_rename": ("province", ()),
+    "pages.province_centre_host": ("province", ()),
 }
 
-# Socket.IO: event → {payload name: (payload, level, device kinds)}
+# Socket.IO: namespace → event → {payload name: (payload, level, device kinds)}
+AGENT_ONLY = ("agent", ("agent",))
 EVENTS = {
-    "subscribe": {
-        "lobby": ({"display": "lobby"}, "device", ("display",)),
-        "kiosk": ({"display": "kiosk"}, "device", ("kiosk",)),
-        "counter": ({"counter": 2}, "device", ("counter_screen",)),
-        "ticket": ({"ticket": "no-such-token"}, "public", ()),
-        "supervisor": ({"supervisor": True}, "supervisor", ()),
-    }
+    "/": {
+        "subscribe": {
+            "lobby": ({"display": "lobby"}, "device", ("display",)),
+            "kiosk": ({"display": "kiosk"}, "device", ("kiosk",)),
+            "counter": ({"counter": 2}, "device", ("counter_screen",)),
+            "ticket": ({"ticket": "no-such-token"}, "public", ()),
+            "supervisor": ({"supervisor": True}, "supervisor", ()),
+            "province": ({"province": True}, "province", ()),
+        }
+    },
+    # An agent's token connects here and nothing else does, logged-in staff included.
+    AGENT_NAMESPACE: {
+        "hello": {"hello": ({}, *AGENT_ONLY)},
+        "jobs": {"jobs": ({}, *AGENT_ONLY)},
+        "printed": {"unknown job": ({"job": 999999}, *AGENT_ONLY)},
+        "failed": {"unknown job": ({"job": 999999, "error": "paper out"}, *AGENT_ONLY)},
+        "status": {
+            "unknown printer": (
+                {"kind": "printer", "name": "nope", "status": {"state": "online"}},
+                *AGENT_ONLY,
+            )
+        },
+        "scan": {"unknown scanner": ({"scanner": "nope", "code": "A001"}, *AGENT_ONLY)},
+    },
 }
-
-# clerk1 works counter 1; a token id that does not exist, so the walk revokes nobody.
-SAMPLE = {
-    "number": "1",
-    "ticket_id": "1",
-    "token_id": "999999",
-    "name": "kiosk-1",
-    "token": "no-such-token",
-    "pack": "vi",
-    "clip": "x",
-}
-
-
-def _sample_path(rule) -> str:
-    def fill(match):
-        converter, name = match.group(1) or "", match.group(2)
-        if converter.startswith("any("):
-            return converter[4:].split(",")[0].strip(" '\")")
-        if converter == "int":
-            return SAMPLE.get(name, "999999")
-        if converter == "path":
-            return "css/hub.css" if name == "filename" else "x"
-        return SAMPLE.get(name, "x")
-
-    return re.sub(r"<(?:([^:>]+(?:\([^)]*\))?):)?(\w+)>", fill, rule.rule)
-
-
-def _routes(hub):
-    from kiosk.app import create_app
-    from kiosk.config import Config
-
-    app = create_app(
-        Config.from_env(
-            instance_path=hub.tmp / "matrix-instance",
-            database_url=f"sqlite:///{hub.tmp / 'matrix.db'}",
-            centre_file=str(TEST_CENTRE),
-            secret_key="x",
-        )
-    )
-    from kiosk.extensions import socketio as server
-
-    # Flask-SocketIO keeps handlers declared before init_app in its own list, later ones on the server.
-    declared = {message for message, _, _ in server.handlers}
-    if server.server:
-        declared |= set(server.server.handlers.get("/", {}))
-    events = sorted(declared - {"connect", "disconnect"})
-    routes = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            routes.append((rule.endpoint, method, _sample_path(rule)))
-    return routes, events
+# What a refused caller is told (an agent namespace refuses at connect, with the reason).
+DENIED = ("device_not_paired", "login_required", "forbidden", "device_revoked", "unknown_agent")
 
 
 def _login(hub, username: str, password: str) -> requests.Session:
@@ -185,15 +196,14 @@ def _denied(response: requests.Response) -> bool:
 @pytest.fixture(scope="module")
 def locked_hub(tmp_path_factory):
     """A centre that requires paired kiosks and screens."""
-    from tests.conftest import HubProcess
-
     tmp = tmp_path_factory.mktemp("matrix")
     text = TEST_CENTRE.read_text(encoding="utf-8").replace(
         "[centre]\n", "[centre]\nrequire_device_tokens = true\n", 1
     )
+    text += f'\n[[agents]]\nname = "{AGENT}"\n'  # its token may connect to AGENT_NAMESPACE
     config = tmp / "locked.toml"
     config.write_text(text, encoding="utf-8")
-    hub = HubProcess(tmp, config=config).start()
+    hub = LiveHub(tmp, config=config).start()
     yield hub
     hub.stop()
 
@@ -204,7 +214,13 @@ def people(locked_hub):
     for role, (username, password) in ROLES.items():
         sessions[role] = _login(locked_hub, username, password)
     devices = {}
-    for kind, name in (("kiosk", "kiosk-1"), ("display", "lobby"), ("counter_screen", "2")):
+    paired_devices = (
+        ("kiosk", "kiosk-1"),
+        ("display", "lobby"),
+        ("counter_screen", "2"),
+        ("agent", AGENT),
+    )
+    for kind, name in paired_devices:
         paired = sessions["admin"].post(
             f"{locked_hub.url}/api/v1/devices/tokens", json={"kind": kind, "name": name}, timeout=10
         )
@@ -216,17 +232,18 @@ def people(locked_hub):
 
 
 def test_every_route_and_event_has_a_rule(locked_hub):
-    routes, events = _routes(locked_hub)
+    routes, events = routes_and_events(locked_hub.app)
     missing = sorted({endpoint for endpoint, _, _ in routes} - MATRIX.keys())
     assert not missing, f"add these endpoints to MATRIX with their access level: {missing}"
     stale = sorted(MATRIX.keys() - {endpoint for endpoint, _, _ in routes})
     assert not stale, f"MATRIX names endpoints that no longer exist: {stale}"
-    assert sorted(EVENTS) == events, "add new Socket.IO events to EVENTS"
+    listed = {namespace: sorted(cases) for namespace, cases in EVENTS.items()}
+    assert listed == events, "add new Socket.IO events to EVENTS, under their namespace"
 
 
 def test_each_route_answers_each_role_as_the_matrix_says(locked_hub, people):
     sessions, devices = people
-    routes, _ = _routes(locked_hub)
+    routes, _ = routes_and_events(locked_hub.app)
     wrong = []
     # Logging out would end the sessions the rest of the walk uses: it goes last.
     routes.sort(key=lambda r: r[0] == "pages.logout")
@@ -241,14 +258,7 @@ def test_each_route_answers_each_role_as_the_matrix_says(locked_hub, people):
         for who, session in callers.items():
             if endpoint == "pages.login" and method == "POST":
                 continue  # 401 there means "wrong password", not "not allowed"
-            if level == "public":
-                allowed = True
-            elif who.startswith("device:"):
-                allowed = level == "device" and who.split(":", 1)[1] in kinds
-            elif who == "anonymous":
-                allowed = False
-            else:
-                allowed = RANK[who] >= RANK[level]
+            allowed = _allowed(who, level, kinds)
             kwargs = {"json": {}} if method == "POST" else {}
             response = session.request(method, url, allow_redirects=False, timeout=10, **kwargs)
             assert response.status_code < 500, f"{method} {path} as {who}: {response.text[:300]}"
@@ -308,39 +318,63 @@ def _subscribe(url: str, payload: dict, headers: dict | None = None) -> dict:
         client.disconnect()
 
 
+def _connect(url: str, namespace: str, headers: dict, auth: dict | None):
+    """A Socket.IO client connected to `namespace`, or the reason it was refused."""
+    client = socketio.Client(reconnection=False)
+    refusals = []
+    client.on("connect_error", refusals.append, namespace=namespace)
+    try:
+        client.connect(
+            url,
+            namespaces=[namespace],
+            transports=["websocket"],
+            headers=headers,
+            auth=auth,
+            wait_timeout=10,
+        )
+    except socketio.exceptions.ConnectionError:
+        detail = refusals[0] if refusals else {}
+        return client, (detail.get("data") or detail if isinstance(detail, dict) else {})
+    return client, None
+
+
 def test_each_socket_event_answers_as_the_matrix_says(locked_hub, people):
     sessions, devices = people
-    callers = {"anonymous": {}}
-    callers |= {
-        f"device:{k}": {"X-Device-Token": s.headers["X-Device-Token"]} for k, s in devices.items()
-    }
+    callers = {"anonymous": ({}, None)}
+    for kind, session in devices.items():
+        token = session.headers["X-Device-Token"]
+        # a screen sends its token as a header, an agent in the connect's auth
+        callers[f"device:{kind}"] = ({"X-Device-Token": token}, {"token": token})
     for role in ROLES:
         cookies = sessions[role].cookies.items()
-        callers[role] = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies)}
-    # One connection per caller, closed together at the end: a websocket close takes ~2 s.
-    clients = {}
-    for who, headers in callers.items():
-        client = socketio.Client(reconnection=False)
-        client.connect(locked_hub.url, transports=["websocket"], headers=headers, wait_timeout=10)
-        clients[who] = client
+        callers[role] = ({"Cookie": "; ".join(f"{k}={v}" for k, v in cookies)}, None)
+    # One connection per caller and namespace, closed together at the end: a websocket
+    # close takes ~2 s.
+    clients, refused = [], {}
+    connections = {}
+    for namespace in EVENTS:
+        for who, (headers, auth) in callers.items():
+            client, refusal = _connect(locked_hub.url, namespace, headers, auth)
+            clients.append(client)
+            connections[namespace, who] = client
+            if refusal is not None:
+                refused[namespace, who] = refusal
     wrong = []
-    for event, cases in EVENTS.items():
-        assert event == "subscribe"
-        for name, (payload, level, kinds) in cases.items():
-            for who in callers:
-                if level == "public":
-                    allowed = True
-                elif who.startswith("device:"):
-                    allowed = level == "device" and who.split(":", 1)[1] in kinds
-                elif who == "anonymous":
-                    allowed = False
-                else:
-                    allowed = RANK[who] >= RANK[level]
-                answer = clients[who].call(event, payload, timeout=10)
-                denied = answer.get("error") in ("device_not_paired", "login_required", "forbidden")
-                if allowed == denied:
-                    wrong.append(f"{event} {name} as {who}: {answer}")
-    closing = [threading.Thread(target=c.disconnect) for c in clients.values()]
+    for namespace, events in EVENTS.items():
+        for event, cases in events.items():
+            for name, (payload, level, kinds) in cases.items():
+                for who in callers:
+                    allowed = _allowed(who, level, kinds)
+                    if (namespace, who) in refused:
+                        answer = refused[namespace, who]  # refused at connect: every event
+                    else:
+                        answer = connections[namespace, who].call(
+                            event, payload, namespace=namespace, timeout=10
+                        )
+                    denied = answer.get("error") in DENIED
+                    if allowed == denied:
+                        wrong.append(f"{namespace} {event} {name} as {who}: {answer}")
+    closing = [threading.Thread(target=c.disconnect) for c in clients]
     for thread in closing:
         thread.start()
     for thread in closing:

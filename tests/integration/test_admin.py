@@ -11,54 +11,15 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from tests.conftest import ADMIN, ROOT, TEST_CENTRE, HubProcess
-from tests.integration.test_realtime import Screen
-
-CSRF = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
-)
+from tests.support.clients import CONFIRM, Desk, Screen, issue
+from tests.support.hubs import ROOT, TEST_CENTRE
 
 
-class Desk:
-    """A requests session logged in through the login page, posting forms as a browser does."""
-
-    def __init__(
-        self,
-        hub: HubProcess,
-        username: str = ADMIN[0],
-        password: str = ADMIN[1],
-        lang: str = "en",  # texts checked in English: the Vietnamese catalogue is merged separately
-    ):
-        self.hub = hub
-        self.http = requests.Session()
-        self.http.cookies.set("lang", lang)
-        self.login = self.post("/login", {"username": username, "password": password})
-
-    def token(self, path: str) -> str:
-        match = CSRF.search(self.http.get(self.hub.url + path, timeout=10).text)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1) or match.group(2)
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return self.http.get(self.hub.url + path, timeout=10, **kwargs)
-
-    def post(self, path: str, data: dict, form_page: str | None = None) -> requests.Response:
-        token = self.token(form_page or path)
-        return self.http.post(self.hub.url + path, data={**data, "csrf_token": token}, timeout=10)
-
-
-def issue(hub: HubProcess, service: str = "HT") -> dict:
-    response = requests.post(f"{hub.url}/api/v1/tickets", json={"service": service}, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def services(hub: HubProcess) -> dict[str, dict]:
+def services(hub) -> dict[str, dict]:
     listed = requests.get(f"{hub.url}/api/v1/services", timeout=10).json()
     return {s["code"]: s for s in listed}
 
 
-CONFIRM = {"confirm": "yes"}  # what the page's button sends besides its CSRF token
 HT_FORM = {
     "name": "Tư pháp - Hộ tịch",
     "name_en": "Justice - Civil status",
@@ -323,8 +284,6 @@ def test_test_print_comes_out_of_the_printer(hub_factory, tmp_path):
 
 def test_a_centre_chooses_its_own_recorded_voice(hub):
     import shutil
-
-    from tests.integration.test_realtime import Screen
 
     own = hub.tmp / "instance" / "voices" / "vi-hue"
     shutil.copytree(ROOT / "display" / "voices" / "vi", own)

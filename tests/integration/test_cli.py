@@ -8,7 +8,7 @@ import sys
 
 import requests
 
-from tests.conftest import ROOT, TEST_CENTRE, HubProcess
+from tests.conftest import ROOT, TEST_CENTRE, LiveHub
 from tests.devices.escpos_decode import cuts, ticket_image
 from tests.devices.virtual_printer import VirtualPrinter
 
@@ -46,7 +46,8 @@ def test_user_add_creates_a_login_that_works(tmp_path):
         stdin="mat-khau-dai-2026\n",
     )
     assert added.returncode == 0, added.stderr
-    hub = HubProcess(tmp_path, database_url=f"sqlite:///{tmp_path / 'cli.db'}").start()
+    # the hub serves in this process: the command line is what is tested here
+    hub = LiveHub(tmp_path, database_url=f"sqlite:///{tmp_path / 'cli.db'}").start()
     try:
         token = requests.post(
             f"{hub.url}/api/v1/auth/token",

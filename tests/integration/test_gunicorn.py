@@ -11,7 +11,7 @@ import time
 import requests
 
 from tests.conftest import TEST_CENTRE, free_port
-from tests.integration.test_realtime import Screen
+from tests.support.clients import Screen
 
 
 def test_gunicorn_gevent_worker_serves_calls_live(tmp_path, postgres_url):

@@ -8,25 +8,12 @@ import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 
-from tests.conftest import TEST_CENTRE
 from tests.devices.escpos_decode import cuts, ticket_image
 from tests.devices.printing_helpers import reads_number
 from tests.devices.virtual_printer import VirtualPrinter
-
-
-def centre_with_printers(tmp_path, printers: dict[str, VirtualPrinter]):
-    text = TEST_CENTRE.read_text(encoding="utf-8")
-    for name, printer in printers.items():
-        text += (
-            f'\n[[printers]]\nname = "{name}"\nurl = "{printer.url}"\npaper_mm = 80\n'
-            f'timeout_s = 2\n\n[[kiosks]]\nname = "{name}"\nprinter = "{name}"\n'
-        )
-    path = tmp_path / "centre-printers.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.support.devices import centre_with_printers, printer_state, wait_until
 
 
 def take(hub, kiosk="kiosk-1", service="HT") -> dict:
@@ -37,30 +24,8 @@ def take(hub, kiosk="kiosk-1", service="HT") -> dict:
     return response.json()
 
 
-def printer_state(hub, name="kiosk-1") -> dict:
-    return (
-        requests.get(f"{hub.url}/healthz", timeout=5).json()["devices"].get(f"printer:{name}", {})
-    )
-
-
-def wait_until(predicate, timeout=20.0, step=0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
-
-
-@pytest.fixture
-def printer():
-    vp = VirtualPrinter().start()
-    yield vp
-    vp.stop()
-
-
-def test_kiosk_ticket_prints_with_its_number(hub_factory, tmp_path, printer):
-    hub = hub_factory(
+def test_kiosk_ticket_prints_with_its_number(hub_process_factory, tmp_path, printer):
+    hub = hub_process_factory(
         async_mode="gevent", config=centre_with_printers(tmp_path, {"kiosk-1": printer})
     )
     ticket = take(hub)
@@ -78,10 +43,10 @@ def test_kiosk_ticket_prints_with_its_number(hub_factory, tmp_path, printer):
 
 
 def test_paper_out_keeps_the_ticket_and_prints_it_once_paper_is_back(
-    hub_factory, tmp_path, printer
+    hub_process_factory, tmp_path, printer
 ):
     printer.paper_out = True
-    hub = hub_factory(
+    hub = hub_process_factory(
         async_mode="gevent", config=centre_with_printers(tmp_path, {"kiosk-1": printer})
     )
     assert wait_until(lambda: printer_state(hub).get("paper_out") is True)
@@ -112,11 +77,13 @@ def test_paper_out_keeps_the_ticket_and_prints_it_once_paper_is_back(
     assert printer_state(hub)["pending"] == 0  # and that nothing waits any more
 
 
-def test_a_hung_printer_slows_neither_the_hub_nor_another_kiosk(hub_factory, tmp_path, printer):
+def test_a_hung_printer_slows_neither_the_hub_nor_another_kiosk(
+    hub_process_factory, tmp_path, printer
+):
     hung = VirtualPrinter().start()
     hung.hang = True
     try:
-        hub = hub_factory(
+        hub = hub_process_factory(
             async_mode="gevent",
             config=centre_with_printers(tmp_path, {"kiosk-1": hung, "kiosk-2": printer}),
         )
@@ -135,10 +102,10 @@ def test_a_hung_printer_slows_neither_the_hub_nor_another_kiosk(hub_factory, tmp
         hung.stop()
 
 
-def test_print_job_survives_a_crash(hub_factory, tmp_path, printer):
+def test_print_job_survives_a_crash(hub_process_factory, tmp_path, printer):
     config = centre_with_printers(tmp_path, {"kiosk-1": printer})
     printer.stop()  # unplugged: connection refused
-    hub = hub_factory(async_mode="gevent", config=config)
+    hub = hub_process_factory(async_mode="gevent", config=config)
     ticket = take(hub)
     hub.stop(signal.SIGKILL)  # the hub dies before the printer is back
     printer.start()  # plugged back in, same address

@@ -1,70 +1,29 @@
-"""Real Socket.IO clients against a running hub: a screen subscribes, gets a
+"""Socket.IO clients (real ones against hub processes in each async mode, and
+Flask-SocketIO's test client): a screen subscribes, gets a
 snapshot, sees each call once, and is right again after the hub restarts."""
 
 from __future__ import annotations
 
-import queue
-import time
+import signal
 
 import pytest
 import requests
-import socketio
 
-from tests.conftest import ASYNC_MODES, HubProcess
+from tests.support.clients import Screen, last, received
+from tests.support.hubs import ASYNC_MODES, HubProcess, LiveHub
 
-
-class Screen:
-    """A python-socketio client that records what a lobby TV or counter screen receives."""
-
-    def __init__(self, url: str, subscription: dict, transports=("websocket",)):
-        self.events: queue.Queue = queue.Queue()
-        self.subscription = subscription
-        self.client = socketio.Client(
-            reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5
-        )
-        for name in (
-            "snapshot",
-            "call",
-            "queue",
-            "counter",
-            "ticket",
-            "device",
-            "print",
-            "scan",
-            "rating",
-        ):
-            self.client.on(name, self._recorder(name))
-        self.client.on("connect", lambda: self.client.emit("subscribe", self.subscription))
-        self.client.connect(url, transports=list(transports), wait_timeout=10)
-
-    def _recorder(self, name):
-        return lambda data: self.events.put((name, data))
-
-    def wait_for(self, name: str, timeout: float = 10, where=lambda data: True) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                event, data = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            if event == name and where(data):
-                return data
-        raise AssertionError(f"no {name} event within {timeout}s")
-
-    def drain(self, seconds: float = 0.5) -> list[tuple[str, dict]]:
-        time.sleep(seconds)
-        seen = []
-        while not self.events.empty():
-            seen.append(self.events.get_nowait())
-        return seen
-
-    def close(self):
-        self.client.disconnect()
+# One hub process per async mode serves both tests of that mode.  They stay independent:
+# the lobby test issues and calls only field HT (A…) at counter 3, the restart test only
+# field DD (B…) at counter 5.
 
 
-@pytest.mark.parametrize("async_mode", ASYNC_MODES)
-def test_lobby_sees_each_call_once_with_announcement(hub_factory, async_mode):
-    hub = hub_factory(async_mode=async_mode)
+@pytest.fixture(scope="module", params=ASYNC_MODES)
+def mode_hub(request, module_hub_process_factory) -> HubProcess:
+    return module_hub_process_factory(async_mode=request.param)
+
+
+def test_lobby_sees_each_call_once_with_announcement(mode_hub):
+    hub = mode_hub
     admin = hub.session()
     lobby = Screen(hub.url, {"display": "lobby"})
     polling = Screen(hub.url, {"display": "lobby"}, transports=("polling",))  # WebSocket blocked
@@ -97,39 +56,38 @@ def test_lobby_sees_each_call_once_with_announcement(hub_factory, async_mode):
             screen.close()
 
 
-def test_citizen_phone_follows_its_ticket(hub):
-    admin = hub.session()
-    first = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10).json()
-    mine = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10).json()
-    phone = Screen(hub.url, {"ticket": mine["token"]})
-    try:
-        snapshot = phone.wait_for("snapshot")
-        assert snapshot["ticket"]["number"] == "A002" and snapshot["ticket"]["people_ahead"] == 1
-        admin.post(f"{hub.url}/api/v1/counters/1/next", timeout=10)  # calls A001
-        admin.post(f"{hub.url}/api/v1/counters/2/next", timeout=10)  # calls mine
-        call = phone.wait_for("call")
-        assert call["number"] == "A002" and call["counter"] == 2
-        assert phone.wait_for("ticket")["status"] == "called"
-        assert first["number"] == "A001"
-    finally:
-        phone.close()
+def test_citizen_phone_follows_its_ticket(client, sio, bearer):
+    staff = bearer()
+    first = client.post("/api/v1/tickets", json={"service": "HT"}).get_json()
+    mine = client.post("/api/v1/tickets", json={"service": "HT"}).get_json()
+    assert sio.emit("subscribe", {"ticket": mine["token"]}, callback=True) == {"ok": True}
+    snapshot = last(sio, "snapshot")
+    assert snapshot["ticket"]["number"] == "A002" and snapshot["ticket"]["people_ahead"] == 1
+    client.post("/api/v1/counters/1/next", headers=staff)  # calls A001
+    client.post("/api/v1/counters/2/next", headers=staff)  # calls mine
+    seen = received(sio)
+    call = next(data for name, data in seen if name == "call")
+    assert call["number"] == "A002" and call["counter"] == 2
+    assert next(data for name, data in seen if name == "ticket")["status"] == "called"
+    assert first["number"] == "A001"
 
 
-@pytest.mark.parametrize("async_mode", ASYNC_MODES)
-def test_screen_resynchronises_after_hub_restart(hub_factory, tmp_path, async_mode):
-    hub = hub_factory(async_mode=async_mode)
+def test_screen_resynchronises_after_hub_restart(mode_hub, tmp_path):
+    hub = mode_hub
     lobby = Screen(hub.url, {"display": "lobby"})
     try:
         assert lobby.wait_for("snapshot")["waiting"]["DD"] == 0
         requests.post(f"{hub.url}/api/v1/tickets", json={"service": "DD"}, timeout=10)
         assert lobby.wait_for("queue")["waiting"]["DD"] == 1
-        hub.stop()  # the screen is cut off ...
+        hub.stop(signal.SIGTERM)  # the screen is cut off ...
         # ... and meanwhile a clerk calls the ticket through another hub on the same database
-        other = HubProcess(tmp_path, async_mode=async_mode, database_url=hub.database_url).start()
+        # (served in this process: what matters is that the restarted hub did not see it)
+        other = LiveHub(tmp_path, database_url=hub.database_url).start()
         try:
             assert other.session().post(f"{other.url}/api/v1/counters/5/next", timeout=10).ok
         finally:
             other.stop()
+        lobby.drain(0)  # anything the screen got before the hub went is old news
         hub.start()  # same port: the screen reconnects by itself
         fresh = lobby.wait_for("snapshot", timeout=15)
         assert fresh["waiting"]["DD"] == 0
@@ -139,21 +97,16 @@ def test_screen_resynchronises_after_hub_restart(hub_factory, tmp_path, async_mo
         lobby.close()
 
 
-def test_a_bad_subscription_gets_an_answer_not_silence(hub):
-    client = socketio.Client(reconnection=False)
-    client.connect(hub.url, transports=["websocket"], wait_timeout=10)
-    try:
-        for subscription, error in (
-            ({"counter": 10**30}, "unknown_counter"),
-            ({"counter": 999}, "unknown_counter"),
-            ({"counter": "một"}, "bad_request"),
-            ({"display": "bếp"}, "bad_request"),
-            ({"ticket": "no-such-ticket"}, "unknown_ticket"),
-            ("lobby", "bad_request"),
-        ):
-            answer = client.call("subscribe", subscription, timeout=10)
-            assert answer["ok"] is False and answer["error"] == error, (subscription, answer)
-            assert answer["message"]
-        assert client.call("subscribe", {"counter": 1}, timeout=10) == {"ok": True}
-    finally:
-        client.disconnect()
+def test_a_bad_subscription_gets_an_answer_not_silence(sio):
+    for subscription, error in (
+        ({"counter": 10**30}, "unknown_counter"),
+        ({"counter": 999}, "unknown_counter"),
+        ({"counter": "một"}, "bad_request"),
+        ({"display": "bếp"}, "bad_request"),
+        ({"ticket": "no-such-ticket"}, "unknown_ticket"),
+        ("lobby", "bad_request"),
+    ):
+        answer = sio.emit("subscribe", subscription, callback=True)
+        assert answer["ok"] is False and answer["error"] == error, (subscription, answer)
+        assert answer["message"]
+    assert sio.emit("subscribe", {"counter": 1}, callback=True) == {"ok": True}

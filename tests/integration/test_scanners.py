@@ -4,7 +4,6 @@ and the hub answering HTTP while a scanner thread sits in a read."""
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import sys
@@ -15,52 +14,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.conftest import ASYNC_MODES, TEST_CENTRE, need
-from tests.devices.pty_pair import SocatPair
-from tests.integration.test_realtime import Screen
+from tests.support.clients import Screen
+from tests.support.devices import (
+    RECEIPT,
+    centre_with_scanners,
+    hub_with_kiosk_scanner,
+    scanner_state,
+    wait_until,
+)
+from tests.support.hubs import ASYNC_MODES
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-RECEIPT = "000.00.19.H34-241123-{:04d}"
-
-
-@pytest.fixture
-def ptys(tmp_path):
-    """Start socat pty pairs by name; all killed after the test."""
-    need(shutil.which("socat") is not None, "needs socat (apt-get install socat)")
-    pairs: list[SocatPair] = []
-
-    def start(name: str) -> SocatPair:
-        pair = SocatPair(tmp_path, name).start()
-        pairs.append(pair)
-        return pair
-
-    yield start
-    for pair in pairs:
-        pair.kill()
-
-
-def centre_with_scanners(tmp_path, *scanners: dict, centre: str = ""):
-    text = TEST_CENTRE.read_text(encoding="utf-8").replace("[centre]\n", f"[centre]\n{centre}", 1)
-    for table in scanners:
-        text += "\n[[scanners]]\n" + "".join(f'{k} = "{v}"\n' for k, v in table.items())
-    path = tmp_path / "centre-scanners.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def device(hub, name: str) -> dict:
-    return (
-        requests.get(f"{hub.url}/healthz", timeout=5).json()["devices"].get(f"scanner:{name}", {})
-    )
-
-
-def wait_until(predicate, timeout: float = 5.0, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 def motcua_devices(hub) -> str:
@@ -86,15 +50,23 @@ def test_kiosk_and_counter_scanners_drive_the_queue(hub_factory, ptys, tmp_path)
         {"name": "typo", "url": str(tmp_path / "ttyACM8"), "use": "counter:99"},
     )
     hub = hub_factory(config=config)
-    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("state") == "online")
-    assert wait_until(lambda: device(hub, "quay-2-scanner").get("state") == "online")
-    assert device(hub, "spare")["state"] == "offline"  # not plugged in: keeps trying
-    typo = device(hub, "typo")
+    assert wait_until(
+        lambda: scanner_state(hub, "kiosk-1-scanner").get("state") == "online", timeout=5
+    )
+    assert wait_until(
+        lambda: scanner_state(hub, "quay-2-scanner").get("state") == "online", timeout=5
+    )
+    assert scanner_state(hub, "spare")["state"] == "offline"  # not plugged in: keeps trying
+    typo = scanner_state(hub, "typo")
     assert typo["state"] == "error" and "no counter 99" in typo["error"]
 
     admin = hub.session()
-    kiosk = Screen(hub.url, {"display": "kiosk"})
-    counter = Screen(hub.url, {"counter": 2})
+    # The kiosk paired as kiosk-1 gets its scans' tickets in full; the console, the clerk's.
+    paired = admin.post(
+        f"{hub.url}/api/v1/devices/tokens", json={"kind": "kiosk", "name": "kiosk-1"}, timeout=10
+    ).json()
+    kiosk = Screen(hub.url, {"display": "kiosk", "token": paired["token"]})
+    counter = Screen(hub.url, {"counter": 2}, login=admin)
     try:
         kiosk.wait_for("snapshot")
         counter.wait_for("snapshot")
@@ -134,8 +106,12 @@ def test_kiosk_and_counter_scanners_drive_the_queue(hub_factory, ptys, tmp_path)
         pickup = kiosk.wait_for("scan")
         assert pickup["kind"] == "pickup", pickup
         assert pickup["ticket"]["number"] == "K001" and pickup["ticket"]["service"] == "TKQ"
-        assert pickup["ticket"]["dossier_code"] == RECEIPT.format(1)
-        assert RECEIPT.format(1) in pickup["note"]["vi"]
+        assert RECEIPT.format(1) not in str(pickup)  # every kiosk: the last digits only
+        own = kiosk.wait_for("scan_ticket")
+        assert own["ticket"]["id"] == pickup["ticket"]["id"] and own["ticket"]["token"]
+        assert RECEIPT.format(1) in own["note"]["vi"]
+        staff_view = admin.get(f"{hub.url}/api/v1/tickets/{own['ticket']['id']}", timeout=10)
+        assert staff_view.json()["dossier_code"] == RECEIPT.format(1)
 
         # anything else: "not recognised" in both languages, nothing issued
         kiosk_pty.write(b"hello\r\n")
@@ -171,7 +147,7 @@ def test_kiosk_and_counter_scanners_drive_the_queue(hub_factory, ptys, tmp_path)
         kiosk.close()
         counter.close()
 
-    assert device(hub, "kiosk-1-scanner")["last_scan_at"] is not None
+    assert scanner_state(hub, "kiosk-1-scanner")["last_scan_at"] is not None
     log = hub.logs()
     assert "not UTF-8" in log and "longer than 256 bytes" in log and "no code in it" in log
     # a scanner that is not there says so once, not at every retry
@@ -180,11 +156,7 @@ def test_kiosk_and_counter_scanners_drive_the_queue(hub_factory, ptys, tmp_path)
 
 def test_unplug_and_replug_reports_and_reconnects(hub_factory, ptys, tmp_path):
     scanner = ptys("ttyACM0")
-    config = centre_with_scanners(
-        tmp_path, {"name": "kiosk-1-scanner", "url": scanner.ours, "use": "kiosk:kiosk-1"}
-    )
-    hub = hub_factory(config=config)
-    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("state") == "online")
+    hub = hub_with_kiosk_scanner(hub_factory, scanner, tmp_path)
     lobby = Screen(hub.url, {"display": "kiosk"})
     try:
         lobby.wait_for("snapshot")
@@ -197,14 +169,16 @@ def test_unplug_and_replug_reports_and_reconnects(hub_factory, ptys, tmp_path):
         noticed_s = time.monotonic() - pulled
         assert offline["id"] == "scanner:kiosk-1-scanner" and offline["kind"] == "scanner"
         assert noticed_s < 2.0, noticed_s
-        assert device(hub, "kiosk-1-scanner")["state"] == "offline"
+        assert scanner_state(hub, "kiosk-1-scanner")["state"] == "offline"
         time.sleep(1.0)  # unplugged for a while
 
         plugged = time.monotonic()
         scanner.start()
         online = lobby.wait_for("device", timeout=5, where=lambda d: d["state"] == "online")
         back_s = time.monotonic() - plugged
-        assert online["path"] == scanner.ours and back_s < 2.0, back_s
+        assert back_s < 2.0, back_s
+        assert "path" not in online  # the port is for staff (`motcua devices`, staff rooms)
+        assert scanner_state(hub, "kiosk-1-scanner")["path"] == scanner.ours
         scanner.write(RECEIPT.format(2).encode() + b"\r")
         assert lobby.wait_for("scan")["ticket"]["number"] == "K002"
         print(
@@ -223,13 +197,17 @@ def test_unplug_and_replug_reports_and_reconnects(hub_factory, ptys, tmp_path):
 
 
 @pytest.mark.parametrize("async_mode", ASYNC_MODES)
-def test_http_answers_while_a_scanner_waits_in_a_read(hub_factory, ptys, tmp_path, async_mode):
+def test_http_answers_while_a_scanner_waits_in_a_read(
+    hub_process_factory, ptys, tmp_path, async_mode
+):
     scanner = ptys("ttyACM0")
     config = centre_with_scanners(
         tmp_path, {"name": "kiosk-1-scanner", "url": scanner.ours, "use": "kiosk:kiosk-1"}
     )
-    hub = hub_factory(config=config, async_mode=async_mode)
-    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("state") == "online")
+    hub = hub_process_factory(config=config, async_mode=async_mode)
+    assert wait_until(
+        lambda: scanner_state(hub, "kiosk-1-scanner").get("state") == "online", timeout=5
+    )
     client = requests.Session()
     client.get(f"{hub.url}/api/v1/services", timeout=5).raise_for_status()  # warm up
     # The scanner is silent: its thread sits in one 0.2 s read after another all along.
@@ -243,9 +221,16 @@ def test_http_answers_while_a_scanner_waits_in_a_read(hub_factory, ptys, tmp_pat
         f"{async_mode}: median {statistics.median(latencies) * 1000:.1f} ms, "
         f"max {max(latencies) * 1000:.1f} ms"
     )
-    assert max(latencies) < 0.1, latencies
+    # A read that held the hub would delay nearly every request by up to 0.2 s (about
+    # 100 ms on average): the median would be near 100 ms. One request slowed by the
+    # machine's own load (seen once on CI: 115 ms; 4 of 30 at a load of 10) is not that,
+    # so up to a fifth may pass 100 ms.
+    assert statistics.median(latencies) < 0.05, latencies
+    assert sum(latency >= 0.1 for latency in latencies) <= 6, latencies
     scanner.write(RECEIPT.format(1).encode() + b"\r")  # and it still reads
-    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("last_scan_at") is not None)
+    assert wait_until(
+        lambda: scanner_state(hub, "kiosk-1-scanner").get("last_scan_at") is not None, timeout=5
+    )
     waiting = requests.get(f"{hub.url}/api/v1/queue", timeout=5).json()["waiting"]
     assert waiting["TKQ"] == 1
 
@@ -258,14 +243,19 @@ def test_a_centre_sets_what_a_receipt_looks_like(hub_factory, ptys, tmp_path):
         centre='receipt_pattern = "^HS-\\\\d{6}$"\npickup_service = "DD"\n',
     )
     hub = hub_factory(config=config)
-    assert wait_until(lambda: device(hub, "kiosk-1-scanner").get("state") == "online")
+    assert wait_until(
+        lambda: scanner_state(hub, "kiosk-1-scanner").get("state") == "online", timeout=5
+    )
     kiosk = Screen(hub.url, {"display": "kiosk"})
     try:
         kiosk.wait_for("snapshot")
         scanner.write(b"HS-123456\r")
         pickup = kiosk.wait_for("scan")
         assert pickup["kind"] == "pickup" and pickup["ticket"]["number"] == "B001"
-        assert pickup["ticket"]["dossier_code"] == "HS-123456"
+        staff_view = hub.session().get(
+            f"{hub.url}/api/v1/tickets/{pickup['ticket']['id']}", timeout=10
+        )
+        assert staff_view.json()["dossier_code"] == "HS-123456"
         scanner.write(
             RECEIPT.format(1).encode() + b"\r"
         )  # the national format is not this centre's

@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from tests.integration.test_realtime import Screen
+from tests.support.clients import Screen
 
 
 def issue(url: str, service: str, priority: str | None = None) -> dict:
@@ -59,7 +59,7 @@ def test_counter_snapshot_has_its_next_numbers_and_today_figures(hub):
     issue(hub.url, "HT")
     issue(hub.url, "HT")
     issue(hub.url, "DD", priority="elderly")
-    console = Screen(hub.url, {"counter": 1})
+    console = Screen(hub.url, {"counter": 1}, login=hub.session())  # an admin's console
     try:
         snapshot = console.wait_for("snapshot")["counter"]
         # Strict priority: the elderly citizen first, whatever the field.
@@ -212,7 +212,7 @@ def test_counter_snapshot_and_ticket_carry_the_transfer_note(hub):
         json={"service": "DD", "note": "Thiếu bản đồ thửa đất"},
         timeout=10,
     ).raise_for_status()
-    console = Screen(hub.url, {"counter": 2})
+    console = Screen(hub.url, {"counter": 2}, login=clerk2)  # notes are for the clerk
     try:
         upcoming = console.wait_for("snapshot")["counter"]["upcoming"]
         assert upcoming[0]["transfer"]["note"] == "Thiếu bản đồ thửa đất"

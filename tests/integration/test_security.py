@@ -8,7 +8,9 @@ import sqlite3
 
 import requests
 
-from tests.conftest import ADMIN
+from tests.support.clients import CONFIRM, Desk, csrf_token, user_id
+from tests.support.hubs import ADMIN
+from tests.support.routes import routes_and_events
 
 
 def login(hub, username="clerk1", password="test-clerk-pass") -> tuple[requests.Session, str]:
@@ -30,24 +32,27 @@ def counter_state(hub, number: int) -> str:
     return next(c["state"] for c in queue["counters"] if c["number"] == number)
 
 
-def test_cookie_writes_need_the_csrf_token_and_change_nothing_without_it(hub):
-    session, csrf = login(hub)
-    forged = session.post(f"{hub.url}/api/v1/counters/1/pause", json={}, timeout=10)
-    assert forged.status_code == 400 and forged.json()["error"] == "csrf_failed"
-    assert "tải lại trang" in forged.json()["message"]
-    assert counter_state(hub, 1) == "open"
+def test_cookie_writes_need_the_csrf_token_and_change_nothing_without_it(client, login, bearer):
+    assert login(client, "clerk1", "test-clerk-pass").status_code == 302
+    csrf = csrf_token(client, "/login")  # the session's token, as the console page has it
+
+    def counter_state(number: int) -> str:
+        queue = client.get("/api/v1/queue").get_json()
+        return next(c["state"] for c in queue["counters"] if c["number"] == number)
+
+    forged = client.post("/api/v1/counters/1/pause", json={})
+    assert forged.status_code == 400 and forged.get_json()["error"] == "csrf_failed"
+    assert "tải lại trang" in forged.get_json()["message"]
+    assert counter_state(1) == "open"
     # Logging someone out is a state change too.
-    assert session.post(f"{hub.url}/logout", allow_redirects=False, timeout=10).status_code == 400
-    real = session.post(
-        f"{hub.url}/api/v1/counters/1/pause",
-        json={"reason": "Nghỉ giải lao"},
-        headers={"X-CSRFToken": csrf},
-        timeout=10,
+    assert client.post("/logout").status_code == 400
+    real = client.post(
+        "/api/v1/counters/1/pause", json={"reason": "Nghỉ giải lao"}, headers={"X-CSRFToken": csrf}
     )
-    assert real.status_code == 200 and counter_state(hub, 1) == "paused"
+    assert real.status_code == 200 and counter_state(1) == "paused"
     # A bearer token is not sent by browsers on their own: no CSRF token needed.
-    api = hub.session("clerk1", "test-clerk-pass")
-    assert api.post(f"{hub.url}/api/v1/counters/1/resume", timeout=10).status_code == 200
+    api = bearer("clerk1", "test-clerk-pass")
+    assert client.post("/api/v1/counters/1/resume", headers=api).status_code == 200
 
 
 def test_session_cookie_is_http_only_same_site_and_secure_behind_https(hub_factory):
@@ -122,13 +127,11 @@ def _row_counts(db_path) -> dict[str, int]:
 
 def test_no_page_or_api_read_changes_anything(hub):
     """Every GET route, as an admin, leaves every table as it was."""
-    from tests.integration.test_access_matrix import _routes
-
     admin, _ = login(hub, *ADMIN)
     requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
     db_path = hub.database_url.removeprefix("sqlite:///")
     before = _row_counts(db_path)
-    routes, _ = _routes(hub)
+    routes, _ = routes_and_events(hub.app)
     gets = [path for _, method, path in routes if method == "GET"]
     assert len(gets) > 15
     for path in gets:
@@ -207,11 +210,6 @@ def test_screens_from_another_site_are_refused(hub):
     assert not connected, "a page on another site could follow the queue"
 
 
-def _user_id(desk, username: str) -> str:
-    page = desk.get("/admin/users").text
-    return re.search(rf'<tr data-user="{username}".*?/admin/users/(\d+)"', page, re.S).group(1)
-
-
 def _still_in(hub, cookie_session: requests.Session, token: str) -> tuple[bool, bool]:
     """(the cookie session opens /counter, the bearer token is accepted)."""
     page = cookie_session.get(f"{hub.url}/counter", allow_redirects=False, timeout=10)
@@ -223,11 +221,9 @@ def _still_in(hub, cookie_session: requests.Session, token: str) -> tuple[bool, 
 
 
 def test_a_password_reset_role_change_or_deactivation_ends_earlier_logins(hub):
-    from tests.integration.test_admin import CONFIRM, Desk
-
     requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
     desk = Desk(hub)
-    clerk = _user_id(desk, "clerk1")
+    clerk = user_id(desk, "clerk1")
 
     browser, _ = login(hub)
     token = hub.token("clerk1", "test-clerk-pass")
@@ -264,7 +260,7 @@ def test_a_password_reset_role_change_or_deactivation_ends_earlier_logins(hub):
 
     # An admin who resets their own password stays logged in on this browser only.
     admin_token = hub.token()
-    me = _user_id(desk, "admin")
+    me = user_id(desk, "admin")
     desk.post(f"/admin/users/{me}/password", {"password": "admin-moi-2026"}, f"/admin/users/{me}")
     assert desk.get("/admin/users", allow_redirects=False).status_code == 200
     stale = requests.get(

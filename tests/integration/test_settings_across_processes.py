@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from tests.integration.test_admin import Desk
+from tests.support.clients import Desk
 
 
 def a_zone_on_another_day() -> str:
@@ -21,10 +21,12 @@ def a_zone_on_another_day() -> str:
     raise AssertionError("one of UTC+14 and UTC−11 is always on another day than UTC+7")
 
 
-def test_a_time_zone_change_on_one_process_numbers_right_on_the_other(hub_factory, tmp_path):
+def test_a_time_zone_change_on_one_process_numbers_right_on_the_other(
+    hub_process_factory, tmp_path
+):
     database = f"sqlite:///{tmp_path / 'shared.db'}"
-    a = hub_factory(database_url=database)
-    b = hub_factory(database_url=database)
+    a = hub_process_factory(database_url=database)
+    b = hub_process_factory(database_url=database)
     assert (
         requests.post(f"{b.url}/api/v1/tickets", json={"service": "HT"}, timeout=10).json()[
             "number"

@@ -1,0 +1,82 @@
+"""What runs around every HTTP request: the CSRF check of cookie-authenticated
+writes, response headers (language cookie, security headers), the globals every
+page template sees, and /healthz.  `register(app, config)` is called by create_app."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from flask import Flask, jsonify, request
+
+from kiosk import asyncmode, security_headers
+from kiosk.access import staff_or_none
+from kiosk.auth import bearer_token
+from kiosk.config import Config
+from kiosk.extensions import csrf
+from kiosk.i18n import remember_language
+from kiosk.runtime import current_centre, current_hub
+from kiosk.runtime.device_health import all_device_status
+
+
+def register(app: Flask, config: Config) -> None:
+    @app.before_request
+    def check_csrf():
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_token():
+            from flask_login import current_user
+
+            # Cookie-authenticated writes need the CSRF token; anonymous kiosk issuing has no session to steal.
+            if current_user.is_authenticated or request.path.startswith(("/login", "/logout")):
+                csrf.protect()
+
+    @app.after_request
+    def headers(response):
+        response = remember_language(response)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        security_headers.apply(response)
+        return response
+
+    @app.context_processor
+    def page_globals():
+        from flask_babel import get_locale
+
+        return {
+            "lang": str(get_locale() or "vi"),
+            "other_lang": "en" if str(get_locale()) == "vi" else "vi",
+        }
+
+    @app.get("/healthz")
+    def healthz():
+        """Anyone: {status, db} ("ok" or "error").  Staff and this machine also get the
+        database's error, every device's status (paths, OS errors) and the async mode."""
+        hub = current_hub()
+        try:
+            hub.store.ping()
+            db = "ok"
+        except Exception as error:  # any driver error means the same to the operator
+            db = f"error: {type(error).__name__}"
+        status = "ok" if db == "ok" else "error"
+        body = {"status": status, "db": "ok" if db == "ok" else "error"}
+        if _asked_locally(config) or staff_or_none() is not None:
+            devices = all_device_status(current_centre())
+            body.update(db=db, devices=devices, async_mode=asyncmode.current())
+        return jsonify(body), 200 if status == "ok" else 503
+
+
+def _asked_locally(config: Config) -> bool:
+    """A request from this machine: a loopback address after ProxyFix.  Without trusted
+    proxies a forwarded request (nginx on this machine) also comes from loopback; its
+    X-Forwarded-For then says it is not ours."""
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if not address.is_loopback:
+        return False
+    return bool(config.trusted_proxies) or not (
+        request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded")
+    )

@@ -1,0 +1,147 @@
+"""A centre records its own voice pack in Chromium (a fake microphone plays a tone), and
+the lobby then announces a call in Vietnamese and, after it, in that pack's clips."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from display.announcer import compose_call
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.conftest import ADMIN
+from tests.support.hubs import FIXTURES, chromium_path
+
+
+@pytest.fixture(scope="module")
+def microphone_browser(browser, tmp_path_factory):
+    """Chromium whose microphone "hears" a steady tone (any take has sound in it)."""
+    tone = tmp_path_factory.mktemp("mic") / "tone.wav"
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "48000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(tone),
+            "synth",
+            "3",
+            "sine",
+            "440",
+            "gain",
+            "-6",
+        ],
+        check=True,
+    )
+    args = CHROMIUM_ARGS + [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={tone}",
+    ]
+    launched = browser.browser_type.launch(
+        executable_path=chromium_path(), headless=True, args=args
+    )
+    yield launched
+    launched.close()
+
+
+def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
+    hub_factory, microphone_browser
+):
+    hub = hub_factory(config=FIXTURES / "voice-centre.toml")  # 19 clips make it complete for calls
+    context = microphone_browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="vi-VN"
+    )
+    context.set_default_timeout(10_000)
+    try:
+        admin = context.new_page()
+        admin.goto(f"{hub.url}/admin/voices")
+        admin.get_by_label("Tên đăng nhập").fill(ADMIN[0])
+        admin.get_by_label("Mật khẩu").fill(ADMIN[1])
+        admin.get_by_role("button", name="Đăng nhập").click()
+        admin.locator("#pack-code").fill("hmn")
+        admin.locator("#pack-name").fill("Hmông")
+        admin.locator("#pack-code").press("Enter")
+        expect(admin.locator("#pack-state")).to_contain_text("Chưa đủ")
+        # Every clip a call needs, recorded with the microphone: Record, a moment, Stop.
+        rows = admin.locator("tr.clip")
+        call_rows = [
+            rows.nth(i)
+            for i in range(rows.count())
+            if not re.match(r"(field_|prompt_|chime)", rows.nth(i).get_attribute("data-slug"))
+        ]
+        for index, row in enumerate(call_rows):
+            row.locator("button.record").click()
+            admin.wait_for_timeout(400 if index == 0 else 150)  # the first opens the microphone
+            row.locator("button.stop").click()
+            expect(row.locator(".clip-error")).to_be_empty()
+            expect(row).to_have_attribute("data-state", "recorded")
+        clip = requests.get(hub.url + call_rows[0].get_attribute("data-url"), timeout=10)
+        assert clip.headers["Content-Type"] == "audio/wav" and len(clip.content) > 3000
+        # The pack is complete for calls (the kiosk's field names are still to record).
+        admin.goto(f"{hub.url}/admin/voices")
+        state = admin.locator('tr[data-code="hmn"] .pack-state')
+        expect(state).not_to_contain_text("lời gọi")
+        admin.locator("#announce").fill("vi, hmn")
+        admin.locator("#announce").press("Enter")
+        expect(admin.locator(".ok-banner")).to_be_visible()
+
+        lobby = context.new_page()
+        silent = _silent_wav()
+        lobby.route(
+            re.compile(r".*/display/voice/vi/[^/]+\.wav$"),  # the shipped voice: short here
+            lambda route: route.fulfill(body=silent, content_type="audio/wav"),
+        )
+        lobby.goto(f"{hub.url}/display")
+        expect(lobby.locator("#sound-toggle")).to_have_attribute("data-sound", "on")
+        ticket = requests.post(
+            f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10
+        ).json()
+        hub.session().post(f"{hub.url}/api/v1/counters/3/next", timeout=10).raise_for_status()
+        expect(lobby.locator("#speaking span.now")).to_have_text("Hmông", timeout=15_000)
+        expect(lobby.locator("#speaking")).to_contain_text("Tiếng Việt")
+        vi = compose_call(ticket["number"], 3, languages=("vi",)).to_dict()["audio"]["vi"]
+        slugs = ["call", "ticket", *_spoken(ticket["number"]), "to_counter", "counter_3"]
+        lobby.wait_for_function(
+            "n => Announcer.log.length >= n", arg=len(vi) + len(slugs), timeout=20_000
+        )
+        log = lobby.evaluate("Announcer.log")
+        assert log[: len(vi)] == vi  # Vietnamese first, with the chime
+        assert [
+            re.sub(r".*/rec/hmn/(.+)\.wav\?v=.*", r"\1", url) for url in log[len(vi) :]
+        ] == slugs
+        expect(lobby.locator("#call-label")).to_have_text("Đang mời")
+
+        # A recall is announced as such, in both languages, and the lobby says so.
+        hub.session().post(f"{hub.url}/api/v1/counters/3/recall", timeout=10).raise_for_status()
+        expect(lobby.locator("#call-label")).to_have_text("Gọi lại")
+        lobby.wait_for_function("n => Announcer.log.length >= n", arg=2 * len(log), timeout=20_000)
+        again = lobby.evaluate("Announcer.log")[len(log) :]
+        assert again[1].endswith("/vi/recall.wav")  # after the chime
+        assert "/rec/hmn/recall.wav?v=" in again[len(vi)]
+    finally:
+        context.close()
+
+
+def _spoken(number: str) -> list[str]:
+    return [f"digit_{c}" if c.isdigit() else f"letter_{c.lower()}" for c in number]
+
+
+def _silent_wav() -> bytes:
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(b"\0\0" * 160)
+    return out.getvalue()
