@@ -63,6 +63,12 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "voice.clip": ("public", ()),  # recorded words, nothing about anyone
     "voice.manifest": ("public", ()),
     "voice.unknown": ("public", ()),
+    # recorded and synthesised words, and which clips the kiosk reads aloud: nothing
+    # about anyone, fetched by <audio> elements that carry no device token
+    "voice.recorded_clip": ("public", ()),
+    "voice.recorded_manifest": ("public", ()),
+    "voice.synthesised_clip": ("public", ()),
+    "voice.kiosk_voices": ("public", ()),
     "api.openapi_document": ("public", ()),
     "api.auth_token": ("public", ()),
     "api.list_services": ("device", ("kiosk", "display", "counter_screen")),
@@ -122,6 +128,15 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "admin.pair_device": ("admin", ()),
     "admin.revoke_device": ("admin", ()),
     "admin.require_devices": ("admin", ()),
+    "admin.voices": ("admin", ()),
+    "admin.voice_create": ("admin", ()),
+    "admin.voice_order": ("admin", ()),
+    "admin.voice_pictograms": ("admin", ()),
+    "admin.voice_import": ("admin", ()),
+    "admin.voice_pack": ("admin", ()),
+    "admin.voice_clip": ("admin", ()),
+    "admin.voice_export": ("admin", ()),
+    "admin.voice_delete": ("admin", ()),
     "api.reports_summary": ("supervisor", ()),
     "api.reports_summary_csv": ("supervisor", ()),
     "api.reports_summary_xlsx": ("supervisor", ()),
