@@ -4,7 +4,8 @@ centre's settings.  The rules are kiosk/core/remote.py's; docs/remote.md tells t
 
 Every write that can race "next" (issuing a remote number, checking in) takes the
 centre's lock first, as "next" does: a check-in commits wholly before or after a call,
-so a call never sees half of one (tests/integration/test_remote_concurrency.py)."""
+so a call never sees half of one (tests/integration/remote_concurrency.py, run by
+test_concurrency.py)."""
 
 from __future__ import annotations
 

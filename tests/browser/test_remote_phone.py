@@ -77,3 +77,55 @@ def test_a_number_from_home_is_called_at_its_place_after_the_kiosk_scan(hub, bro
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+def test_in_english_under_the_centres_prefix_a_lost_place_and_a_refusal_are_said(hub, browser):
+    """The same page in English at 360 px, reached by the centre's own address: what to
+    bring, the rule, the place lost in plain words the moment it is lost, and a second
+    number for the same phone refused with the reason."""
+    rules = RemoteRules(
+        fields={"HT": FieldRule(enabled=True, bring="Căn cước", bring_en="Citizen ID card")},
+        near_ahead=0,
+        lose_place_after=1,
+    )
+    remote.update_settings(hub.app.extensions["motcua"].ctx, None, rules)
+    context, page = phone(browser)
+    try:
+        page.goto(f"{hub.url}/c/test-centre/remote?lang=en")
+        expect(page.get_by_role("heading")).to_have_text("Take a number from home")
+        assert page.get_by_text("Bring: Citizen ID card").is_visible()
+        page.get_by_label("Justice - Civil status").check()
+        page.get_by_label("2. Your phone number").fill("0987 654 321")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.get_by_role("button", name="Take a number").tap()
+
+        expect(page.locator("#ticket-number")).to_have_text("A001")
+        expect(page.locator("#remote-state")).to_contain_text(
+            "If 1 later numbers of your field are called before you check in"
+        )
+        expect(page.locator("#remote-bring")).to_have_text("Bring: Citizen ID card")
+        expect(page.locator("#remote-lost")).to_be_hidden()
+
+        # someone in the lobby, taken after it, is called while it is still at home
+        requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10)
+        clerk = hub.session()
+        assert (
+            clerk.post(f"{hub.url}/api/v1/counters/1/next", timeout=10).json()["number"] == "A002"
+        )
+        expect(page.locator("#remote-lost")).to_have_text(
+            "Your turn passed while you were not checked in: your number has lost its place. "
+            "Check in when you arrive and you will be placed at the end of the queue."
+        )
+        expect(page.locator("#remote-state")).to_have_text("")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+        page.goto(f"{hub.url}/c/test-centre/remote?lang=en")
+        page.get_by_label("Justice - Civil status").check()
+        page.get_by_label("2. Your phone number").fill("+84 987 654 321")  # the same phone
+        page.get_by_role("button", name="Take a number").tap()
+        expect(page.locator("#remote-error")).to_have_text(
+            "This phone number or ID number already holds a number for today. One at a time, please."
+        )
+        assert "/remote" in page.url
+    finally:
+        context.close()
