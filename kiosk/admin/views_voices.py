@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import FileField, StringField
+from wtforms import BooleanField, FileField, StringField
 
 from display import recorded
 from display.audio import AudioError, finish_clip
@@ -48,6 +48,8 @@ class OrderForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField()
     code = StringField()
+    name = StringField()
+    replace = BooleanField()
 
 
 def _needs() -> recorded.CentreNeeds:
@@ -152,7 +154,12 @@ def voice_import():
         return _overview(_("Choose an exported voice pack file."), 400)
     try:
         pack = voice_packs.import_pack(
-            ctx().store, ctx().now(), upload.read(), form.code.data or None
+            ctx().store,
+            ctx().now(),
+            upload.read(),
+            form.code.data or None,
+            form.name.data or None,
+            replace=form.replace.data,
         )
     except DomainError as refused:
         return _overview(explain(refused), 400)
