@@ -13,7 +13,15 @@ import io
 
 from flask_babel import gettext as _
 
-from kiosk.reporting.labels import COLUMNS, SECTIONS, SHEETS, cell, row_name
+from kiosk.reporting.labels import (
+    COLUMNS,
+    REMOTE_COLUMNS,
+    REMOTE_SECTION,
+    SECTIONS,
+    SHEETS,
+    cell,
+    row_name,
+)
 
 ORDER = ("totals", "by_service", "by_counter", "by_clerk", "by_hour")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,6 +29,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _rows(summary: dict, section: str) -> list[dict]:
     return [summary["totals"]] if section == "totals" else summary[section]
+
+
+def remote_figures(summary: dict) -> tuple[list[str], list[int]] | None:
+    """Numbers by phone, counted apart from the tables: their labels and figures."""
+    remote = summary.get("remote")
+    if remote is None:
+        return None
+    return [str(label) for _key, label in REMOTE_COLUMNS], [remote[k] for k, _ in REMOTE_COLUMNS]
 
 
 def csv_safe(value: object) -> object:
@@ -44,6 +60,10 @@ def to_csv(summary: dict, lang: str) -> bytes:
         for row in _rows(summary, section):
             values = ("" if (v := cell(c, row)) is None else v for c in COLUMNS)
             write([str(SECTIONS[section]), row_name(section, row, lang), *values])
+    if (remote := remote_figures(summary)) is not None:  # a heading line, then the figures
+        labels, figures = remote
+        write([str(REMOTE_SECTION), "", *labels])
+        write([str(REMOTE_SECTION), str(SECTIONS["totals"]), *figures])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -86,6 +106,13 @@ def to_xlsx(summary: dict, lang: str) -> bytes:
             sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 14
         sheet.column_dimensions["A"].width = 36
         sheet.freeze_panes = "B3"
+        if section == "totals" and (remote := remote_figures(summary)) is not None:
+            labels, figures = remote  # numbers by phone under the totals, after a blank row
+            start = sheet.max_row + 2
+            _put(sheet, start, [str(REMOTE_SECTION), *labels])
+            _put(sheet, start + 1, [str(SECTIONS["totals"]), *figures])
+            for column in range(1, len(labels) + 2):
+                sheet.cell(row=start, column=column).font = bold
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -22,6 +22,14 @@ SHEETS = {
     "by_clerk": _l("Clerks"),
     "by_hour": _l("Hours"),
 }
+# numbers taken by phone (issue 17), counted apart: the summary's `remote` figures
+REMOTE_SECTION = _l("Numbers by phone")
+REMOTE_COLUMNS = (
+    ("taken", _l("Taken")),
+    ("checked_in", _l("Checked in")),
+    ("lost_place", _l("Lost their place")),
+    ("served", _l("Served")),
+)
 SCORE_LABELS = {
     "5": _l("Very satisfied"),
     "4": _l("Satisfied"),
