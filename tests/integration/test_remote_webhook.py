@@ -174,3 +174,39 @@ def test_a_hanging_receiver_never_slows_next(day, receivers):
     receiver.wait_for(2)
     events = [headers["X-Motcua-Event"] for headers, _ in receiver.got]
     assert events == ["ticket.near", "ticket.called"]
+
+
+def test_the_hubs_own_notifier_sends_near_and_called_for_numbers_taken_over_http(
+    app, client, bearer, receivers
+):
+    """The hub as it runs (its process's webhook notifier, the HTTP routes): a number
+    taken with one person ahead is told "near", and its call at the counter "called"."""
+    receiver = receivers(204)
+    rules = RemoteRules(
+        fields={"HT": FieldRule(enabled=True)},
+        near_ahead=1,
+        webhook_url=receiver.url,
+        webhook_secret=SECRET,
+    )
+    remote.update_settings(app.extensions["motcua"].ctx, None, rules)
+    assert client.post("/api/v1/tickets", json={"service": "HT"}).status_code == 201
+    away = client.post("/api/v1/remote-tickets", json={"service": "HT", "phone": "0912345678"})
+    assert away.status_code == 201, away.json
+    receiver.wait_for(1)
+    clerk = bearer("clerk1", "test-clerk-pass")
+    token = away.json["token"]
+    assert (
+        client.post(f"/api/v1/tickets/by-token/{token}/check-in", headers=clerk).status_code == 200
+    )
+    assert client.post("/api/v1/counters/1/next", headers=clerk).json["number"] == "A001"
+    assert client.post("/api/v1/counters/1/finish", headers=clerk).status_code == 200
+    assert client.post("/api/v1/counters/1/next", headers=clerk).json["number"] == "A002"
+    receiver.wait_for(2)
+    notices = [json.loads(body) for _, body in receiver.got]
+    assert all(example.verify(SECRET, body, h["X-Motcua-Signature"]) for h, body in receiver.got)
+    assert [(n["event"], n["ticket"]["number"]) for n in notices] == [
+        ("ticket.near", "A002"),
+        ("ticket.called", "A002"),
+    ]
+    assert notices[1]["ticket"]["counter"] == 1
+    assert notices[1]["ticket"]["status_url"].endswith(f"/t/{token}")
