@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from kiosk import rooms
 from kiosk.core import policy
 from kiosk.core import remote as rules_core
-from kiosk.core.errors import NotFound
+from kiosk.core.errors import Conflict, Localised, NotFound
 from kiosk.core.model import Event, Ticket
 from kiosk.events import Outgoing
 from kiosk.notices import Notice
@@ -29,7 +29,11 @@ from kiosk.usecases.context import QueueContext
 from kiosk.usecases.read_models import QueueReader, iso
 from kiosk.usecases.remote_standing import RemoteRequest, rules_of
 
-NEAR_LOOK_AHEAD = 20  # remote numbers of a field looked at for "near" after a call
+NEAR_LOOK_AHEAD = 20
+NAMES_THE_FIELD = (
+    "remote_off",
+    "remote_share_full",
+)  # refusals that name the field  # remote numbers of a field looked at for "near" after a call
 
 
 def settings_rules(ctx: QueueContext) -> rules_core.RemoteRules:
@@ -56,17 +60,30 @@ def remote_fields(ctx: QueueContext) -> list[dict]:
 def take(ctx: QueueContext, service: str, phone: str, citizen_id: str = "") -> dict:
     """A remote number of `service` for the holder of `phone`: placed now, called only
     after check-in.  Refused (Conflict/InvalidInput) when a limit applies."""
-    issued = tickets.issue_ticket(
-        ctx,
-        tickets.IssueRequest(
-            service=service,
-            source="remote",
-            remote=RemoteRequest(phone=phone, citizen_id=citizen_id),
-        ),
-    )
+    try:
+        issued = tickets.issue_ticket(
+            ctx,
+            tickets.IssueRequest(
+                service=service,
+                source="remote",
+                remote=RemoteRequest(phone=phone, citizen_id=citizen_id),
+            ),
+        )
+    except Conflict as refused:
+        if refused.code not in NAMES_THE_FIELD:
+            raise
+        # the citizen reads the field's name (in English its English name), not its code
+        params = {**refused.params, "service": _field_names(ctx, service)}
+        raise Conflict(refused.code, **params) from None
     ticket = issued.ticket
     near_notices(ctx, ticket["service"])  # a short queue: "come now" at once
     return ticket
+
+
+def _field_names(ctx: QueueContext, code: str) -> Localised | str:
+    with ctx.store.read() as session:
+        found = QueueReader(ctx, session).service_by_code.get(code)
+    return Localised(found.name, found.name_en or "") if found is not None else code
 
 
 def check_in(ctx: QueueContext, token: str, by: str, user_id: int | None = None) -> dict:

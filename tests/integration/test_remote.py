@@ -73,7 +73,7 @@ def test_limits_answer_409_with_the_reason_in_the_callers_language(client, hub_c
     assert off.status_code == 409
     assert off.json == {
         "error": "remote_off",
-        "message": "Field DD does not give numbers by phone. Please take one at the centre.",
+        "message": "Field Land does not give numbers by phone. Please take one at the centre.",
     }
     assert take(client).status_code == 201
     twice = take(client, phone="+84 912 345 678")
@@ -83,6 +83,16 @@ def test_limits_answer_409_with_the_reason_in_the_callers_language(client, hub_c
     assert bad.status_code == 400 and "10 digits" in bad.json["message"]
     kiosk_way = client.post("/api/v1/tickets", json={"service": "HT", "source": "remote"})
     assert kiosk_way.status_code == 400  # no remote number without its limits
+    remote.update_settings(
+        hub_ctx, None, RemoteRules(fields={"TKQ": FieldRule(enabled=True, share_pct=20)})
+    )
+    assert take(client, service="TKQ", phone="0987 000 111").status_code == 201  # 20 % of 5
+    full = take(client, service="TKQ", phone="0987 000 222")
+    assert full.status_code == 409 and full.json["error"] == "remote_share_full"
+    assert full.json["message"] == (
+        "Hôm nay đã hết 1 số lấy qua điện thoại của lĩnh vực Trả kết quả. "
+        "Vui lòng lấy số tại Trung tâm."
+    )
 
 
 def test_numbers_by_phone_share_the_kiosks_rate_limit(app_factory):
