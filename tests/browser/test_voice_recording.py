@@ -1,5 +1,7 @@
-"""A centre records its own voice pack in Chromium (a fake microphone plays a tone), and
-the lobby then announces a call in Vietnamese and, after it, in that pack's clips."""
+"""A centre records its own voice pack in Chromium (a fake microphone plays a tone): each
+take is played back, one is recorded again; the lobby then announces a call in Vietnamese
+and, after it, in that pack's clips, while a lobby with its own order (?announce=hmn,vi)
+speaks Hmông first."""
 
 from __future__ import annotations
 
@@ -70,6 +72,8 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
         admin.locator("#pack-name").fill("Hmông")
         admin.locator("#pack-code").press("Enter")
         expect(admin.locator("#pack-state")).to_contain_text("Chưa đủ")
+        heard = []  # clips the page played back
+        admin.on("request", lambda r: heard.append(r.url) if "/rec/hmn/" in r.url else None)
         # Every clip a call needs, recorded with the microphone: Record, a moment, Stop.
         rows = admin.locator("tr.clip")
         call_rows = [
@@ -77,14 +81,26 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
             for i in range(rows.count())
             if not re.match(r"(field_|prompt_|chime)", rows.nth(i).get_attribute("data-slug"))
         ]
-        for index, row in enumerate(call_rows):
+
+        def take(row, ms: int) -> str:
             row.locator("button.record").click()
-            admin.wait_for_timeout(400 if index == 0 else 150)  # the first opens the microphone
+            admin.wait_for_timeout(ms)
             row.locator("button.stop").click()
             expect(row.locator(".clip-error")).to_be_empty()
             expect(row).to_have_attribute("data-state", "recorded")
-        clip = requests.get(hub.url + call_rows[0].get_attribute("data-url"), timeout=10)
+            return row.get_attribute("data-url")
+
+        first = take(call_rows[0], 400)  # a long first take: the microphone opens
+        urls = [take(row, 150) for row in call_rows]  # the first one recorded again
+        assert urls[0] != first and len(set(urls)) == len(urls)
+        clip = requests.get(hub.url + urls[0], timeout=10)
         assert clip.headers["Content-Type"] == "audio/wav" and len(clip.content) > 3000
+        played = {hub.url + url for url in urls}
+        for _ in range(40):  # the last take's playback may still be starting
+            if played <= set(heard):
+                break
+            admin.wait_for_timeout(50)
+        assert played <= set(heard)  # each take was played back at once
         # The pack is complete for calls (the kiosk's field names are still to record).
         admin.goto(f"{hub.url}/admin/voices")
         state = admin.locator('tr[data-code="hmn"] .pack-state')
@@ -93,14 +109,20 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
         admin.locator("#announce").press("Enter")
         expect(admin.locator(".ok-banner")).to_be_visible()
 
-        lobby = context.new_page()
         silent = _silent_wav()
-        lobby.route(
-            re.compile(r".*/display/voice/vi/[^/]+\.wav$"),  # the shipped voice: short here
-            lambda route: route.fulfill(body=silent, content_type="audio/wav"),
-        )
-        lobby.goto(f"{hub.url}/display")
-        expect(lobby.locator("#sound-toggle")).to_have_attribute("data-sound", "on")
+
+        def lobby_page(path: str):
+            page = context.new_page()
+            page.route(
+                re.compile(r".*/display/voice/vi/[^/]+\.wav$"),  # the shipped voice: short here
+                lambda route: route.fulfill(body=silent, content_type="audio/wav"),
+            )
+            page.goto(f"{hub.url}{path}")
+            expect(page.locator("#sound-toggle")).to_have_attribute("data-sound", "on")
+            return page
+
+        lobby = lobby_page("/display")
+        other = lobby_page("/display?announce=hmn,vi")  # a lobby with its own order
         ticket = requests.post(
             f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10
         ).json()
@@ -118,6 +140,13 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
             re.sub(r".*/rec/hmn/(.+)\.wav\?v=.*", r"\1", url) for url in log[len(vi) :]
         ] == slugs
         expect(lobby.locator("#call-label")).to_have_text("Đang mời")
+        # The other lobby, at the same time: Hmông first, after the call's one chime.
+        other.wait_for_function("n => Announcer.log.length >= n", arg=len(log), timeout=20_000)
+        assert other.evaluate("Announcer.log")[: len(log)] == [
+            vi[0],
+            *log[len(vi) :],
+            *vi[1:],
+        ]
 
         # A recall is announced as such, in both languages, and the lobby says so.
         hub.session().post(f"{hub.url}/api/v1/counters/3/recall", timeout=10).raise_for_status()
