@@ -29,11 +29,8 @@ from kiosk.usecases.context import QueueContext
 from kiosk.usecases.read_models import QueueReader, iso
 from kiosk.usecases.remote_standing import RemoteRequest, rules_of
 
-NEAR_LOOK_AHEAD = 20
-NAMES_THE_FIELD = (
-    "remote_off",
-    "remote_share_full",
-)  # refusals that name the field  # remote numbers of a field looked at for "near" after a call
+NEAR_LOOK_AHEAD = 20  # remote numbers of a field looked at for "near" after a call
+NAMES_THE_FIELD = ("remote_off", "remote_share_full")  # refusals that name the field
 
 
 def settings_rules(ctx: QueueContext) -> rules_core.RemoteRules:
