@@ -199,6 +199,22 @@ def test_a_pack_exported_from_the_admin_page_imports_under_another_code_and_spea
         "counter_3",
     ]
 
+    # The kiosk reads aloud only in a pack complete for it: the field names and prompts.
+    def kiosk_voices() -> list[str]:
+        return [v["code"] for v in client.get("/display/voice/kiosk.json").get_json()["voices"]]
+
+    assert "hmn-lc" not in kiosk_voices()
+    kiosk_slugs = [s.slug for s in recorded.clip_list(needs) if s.group == "kiosk"]
+    for slug in kiosk_slugs[:-1]:
+        voice_packs.save_clip(hub.ctx, None, "hmn-lc", slug, slug, tone())
+    assert "hmn-lc" not in kiosk_voices()  # prompt_taken still missing
+    voice_packs.save_clip(hub.ctx, None, "hmn-lc", kiosk_slugs[-1], "", tone())
+    voices = client.get("/display/voice/kiosk.json").get_json()["voices"]
+    hmong = next(v for v in voices if v["code"] == "hmn-lc")
+    assert hmong["name"] == "Hmông Lào Cai" and list(hmong["fields"]) == ["HT", "DD"]
+    assert "/rec/hmn-lc/field_dd.wav?v=" in hmong["fields"]["DD"]
+    assert client.get(hmong["prompts"]["prompt_choose"]).status_code == 200
+
 
 def test_the_pictogram_the_admin_chose_is_on_the_kiosk_tile_and_on_the_paper(
     app_factory, tmp_path, login
