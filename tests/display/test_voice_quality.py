@@ -49,3 +49,22 @@ def test_a_recording_is_trimmed_and_levelled_like_the_shipped_clips(tmp_path) ->
     assert 0.5 <= finished.seconds <= 0.65  # 2 s of silence cut, 70 ms put back
     lead, tail = silence_at_ends(tmp_path / "clip.wav")
     assert lead < 0.05 and tail < 0.1
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_kiosk_words_synthesised_on_the_hub_pass_the_same_measure(lang: str, tmp_path) -> None:
+    """The read-aloud prompts and a field's name are made by espeak-ng when first asked
+    for (display/synthesis.py): at the shipped clips' loudness, unclipped, trimmed."""
+    from display import synthesis
+    from display.recorded import PROMPT_TEXTS
+
+    texts = [*(pair[lang == "en"] for pair in PROMPT_TEXTS.values()), "Tư pháp - Hộ tịch"]
+    for index, text in enumerate(texts):
+        path = tmp_path / f"{index}.wav"
+        path.write_bytes(synthesis.speak(lang, text))
+        measured = level(path)
+        assert abs(measured.rms_db - TARGET_RMS_DB) <= 1.0, (text, measured)
+        assert measured.peak_db <= PEAK_CEILING_DB + 0.1, (text, measured)
+        lead, tail = silence_at_ends(path)
+        assert lead <= 0.12 and tail <= 0.2, (text, lead, tail)
