@@ -18,11 +18,12 @@ run: $(STAMP)
 
 # Two pytest workers, one per core of the 2-core reference machine (PYTEST_ARGS=-n0: serial);
 # loadscope sends whole modules, so tests that share a module's hub process run in one
-# worker (pytest-xdist's loadgroup does not group under pytest 9).
+# worker (pytest-xdist's loadgroup does not group under pytest 9); modules go out in the
+# order tests/conftest.py gives them, the longest first (--no-loadscope-reorder).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -ra -n 2 --dist loadscope --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -ra -n 2 --dist loadscope --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

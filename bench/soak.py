@@ -81,7 +81,10 @@ def run_soak(
     hours: float = 8.0,
     database_url: str | None = None,
     seed: int = 7,
+    sample_s: float = 5.0,
 ) -> dict:
+    """`sample_s`: how often the hub's memory is read (the suite's short soak reads it
+    more often, to have as many readings as a longer run)."""
     rng = random.Random(seed)
     scale = hours * 60 / minutes  # simulated seconds per real second
     duration = minutes * 60
@@ -163,7 +166,7 @@ def run_soak(
             for thread in threads:
                 thread.start()
             while time.monotonic() < deadline:
-                time.sleep(min(5.0, max(0.1, deadline - time.monotonic())))
+                time.sleep(min(sample_s, max(0.1, deadline - time.monotonic())))
                 memory.append((time.monotonic() - started, rss_kb(hub.process.pid)))
             stop.set()
             for thread in threads:

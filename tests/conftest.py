@@ -50,18 +50,35 @@ from tests.support.hubs import (  # noqa: F401  (re-exported for bench/ and olde
     sqlite_template,
 )
 
-# Modules whose tests run for many seconds each (subprocess hubs, real load, a fuzzer):
-# run first, so that the two workers of `make test` finish together instead of one
-# waiting for the other's last long test.
+# Modules whose tests take longest (seconds summed over a module in a CI run), heaviest
+# first: `make test` runs with --no-loadscope-reorder, so the two workers take these
+# first and fill in with the short modules, and finish together instead of one waiting
+# for the other's last long module (xdist's own order, by test count, ran the one-test
+# soak last, alone).
 LONG_FIRST = (
-    "test_soak.py",
-    "test_fuzz_api.py",
-    "test_agent.py",
-    "test_scale_out.py",
-    "test_crash.py",
-    "test_stalled_sockets.py",
-    "test_concurrency.py",
-    "test_realtime.py",
+    "test_screens.py",  # 48 s
+    "test_soak.py",  # 41 s
+    "test_fuzz_api.py",  # 27 s
+    "test_concurrency.py",  # 25 s
+    "test_stalled_sockets.py",  # 25 s
+    "test_centres.py",  # 24 s
+    "test_scale_out.py",  # 23 s
+    "test_voice_recording.py",  # 20 s
+    "test_kiosk_touch.py",  # 19 s
+    "test_agent.py",  # 18 s
+    "test_cli.py",  # 15 s
+    "test_fuzz_socketio.py",  # 15 s
+    "test_realtime.py",  # 15 s
+    "test_csp.py",  # 14 s
+    "test_printing.py",  # 14 s
+    "test_scanners.py",  # 13 s
+    "test_kiosk.py",  # 13 s
+    "test_crash.py",  # 13 s
+    "test_xss.py",  # 12 s
+    "test_kiosk_read_aloud.py",  # 9 s
+    "test_hub_away.py",  # 9 s
+    "test_access_matrix.py",  # 9 s
+    "test_supervisor.py",  # 9 s
 )
 
 
@@ -84,11 +101,10 @@ def postgres_url():
     url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     MIGRATED.add(url)
     yield url
-    # a fresh connection: the test may have restarted PostgreSQL
-    pg_admin(
-        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
-        f'DROP DATABASE IF EXISTS "{name}"',
-    )
+    # a fresh connection: the test may have restarted PostgreSQL.  FORCE ends the
+    # sessions left and drops in one step: a pool that reconnected between a separate
+    # pg_terminate_backend and the DROP made it fail ("being accessed by other users").
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -60,10 +60,7 @@ def three_processes(module_hub_process_factory) -> dict:
     finally:
         for hub in hubs.values():
             hub.stop(signal.SIGTERM)  # before the database goes
-        pg_admin(
-            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
-            f'DROP DATABASE IF EXISTS "{name}"',
-        )
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_centres_sharing_a_database_and_redis_never_see_each_other(
