@@ -93,6 +93,9 @@ MESSAGES = {
     "invalid_share": _l("The share must be from %(low)s to %(high)s per cent."),
     "invalid_network": _l("%(network)s is not a network address (for example 192.168.1.0/24)."),
     "invalid_webhook_url": _l("The webhook address must start with http:// or https://."),
+    "webhook_secret_required": _l(
+        "A webhook address needs a secret: the notices are signed with it. Please give one."
+    ),
     # administration (/admin)
     "field_closed": _l("Field %(service)s is not taking numbers at this time."),
     "field_closed_until": _l(

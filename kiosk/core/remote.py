@@ -119,6 +119,9 @@ class RemoteRules:
             parse_network(network)
         if self.webhook_url and not self.webhook_url.startswith(("http://", "https://")):
             raise InvalidInput("invalid_webhook_url")
+        if self.webhook_url and not self.webhook_secret.strip():
+            # notices signed with an empty key prove nothing to the receiver
+            raise InvalidInput("webhook_secret_required")
 
 
 def parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:

@@ -167,3 +167,39 @@ def test_the_remote_page_works_under_the_centres_prefix(client, hub_ctx):
     page = client.get("/c/test-centre/remote")
     assert page.status_code == 200
     assert 'data-centre="test-centre"' in page.get_data(as_text=True)
+
+
+def test_a_webhook_without_a_secret_is_refused_in_words(client, login, app):
+    """Notices signed with an empty key prove nothing: the admin page will not save a
+    webhook address without a secret, and says why in the admin's language."""
+    login(client)
+    form = {
+        "csrf_token": csrf_token(client, "/admin/remote"),
+        "lose_place_after": "3",
+        "near_ahead": "3",
+        "webhook_url": "https://sms.example.vn/motcua",
+        "webhook_secret": "",
+        "on_HT": "y",
+        "share_HT": "50",
+        "share_DD": "50",
+        "share_TKQ": "50",
+    }
+    refused = client.post("/admin/remote", data=form)
+    assert refused.status_code == 400
+    assert "Địa chỉ webhook cần có khóa bí mật" in refused.get_data(as_text=True)
+    english = client.post("/admin/remote?lang=en", data={**form, "webhook_secret": "   "})
+    assert english.status_code == 400
+    assert "A webhook address needs a secret" in english.get_data(as_text=True)
+    rules = remote.settings_rules(app.extensions["motcua"].ctx)
+    assert (rules.webhook_url, rules.field("HT").enabled) == ("", False)  # nothing saved
+
+    saved = client.post("/admin/remote", data={**form, "webhook_secret": "s3cret"})
+    assert saved.status_code == 302
+    kept = client.post("/admin/remote", data={**form, "near_ahead": "2"})  # empty: keep it
+    assert kept.status_code == 302
+    rules = remote.settings_rules(app.extensions["motcua"].ctx)
+    assert (rules.webhook_url, rules.webhook_secret, rules.near_ahead) == (
+        "https://sms.example.vn/motcua",
+        "s3cret",
+        2,
+    )
