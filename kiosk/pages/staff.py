@@ -13,7 +13,7 @@ from kiosk.messages import message
 from kiosk.pages.blueprint import bp
 from kiosk.pages.guard import page_role
 from kiosk.reporting import report_charts
-from kiosk.reporting.labels import SCORE_LABELS, reason_label
+from kiosk.reporting.labels import REMOTE_COLUMNS, REMOTE_SECTION, SCORE_LABELS, reason_label
 from kiosk.runtime import current_centre
 from kiosk.usecases import reports
 
@@ -57,6 +57,8 @@ def reports_page():
         error=error,
         charts=report_charts(summary, lang),
         score_labels=SCORE_LABELS,
+        remote_section=REMOTE_SECTION,
+        remote_columns=REMOTE_COLUMNS,
         reason_label=reason_label,
         ranges=quick_ranges(today),
         csv_url=url_for("api.reports_summary_csv", **query),

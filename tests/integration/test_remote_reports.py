@@ -1,16 +1,18 @@
-"""Numbers by phone in the report files (issue 17): the CSV and the Excel file a
-supervisor downloads count them apart (taken, checked in, lost their place, served),
-in the supervisor's language."""
+"""Numbers by phone in the reports (issue 17): the /reports page, the CSV and the Excel
+file a supervisor downloads count them apart (taken, checked in, lost their place,
+served), in the supervisor's language."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import timedelta
 
 from openpyxl import load_workbook
 
 from kiosk.core.remote import FieldRule, RemoteRules
-from kiosk.usecases import remote
+from kiosk.usecases import remote, reports
 
 TAKE = "/api/v1/remote-tickets"
 
@@ -66,3 +68,46 @@ def test_the_report_files_count_numbers_by_phone_apart(client, app, bearer):
         ["Numbers by phone", "Taken", "Checked in", "Lost their place", "Served"],
         ["Total", 2, 1, 1, 1],
     ]
+
+
+def remote_tiles(page: str) -> dict[str, str]:
+    """The "Numbers by phone" figures of a /reports page: label → figure shown."""
+    block = re.search(r'<section class="tiles" id="remote-figures".*?</section>', page, re.S)
+    assert block is not None, "no numbers by phone on the page"
+    found = re.findall(
+        r'<span class="value">([^<]+)</span><span class="label">([^<]+)</span>', block.group(0)
+    )
+    return {label: value for value, label in found}
+
+
+def test_the_reports_page_shows_numbers_by_phone_for_the_chosen_days(client, app, bearer, login):
+    ctx = app.extensions["motcua"].ctx
+    clerk = bearer("clerk1", "test-clerk-pass")
+    a_morning(client, ctx, clerk)
+    third = client.post(TAKE, json={"service": "HT", "phone": "0912 000 003"}).json
+    checked = client.post(f"/api/v1/tickets/by-token/{third['token']}/check-in", headers=clerk)
+    assert checked.status_code == 200  # checked in, still waiting: not served
+
+    login(client, "super1", "test-super-pass")
+    page = client.get("/reports")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<h2 id="remote-heading">Lấy số qua điện thoại</h2>' in text
+    assert remote_tiles(text) == {
+        "Đã lấy số": "3",
+        "Đã xác nhận có mặt": "2",
+        "Bị mất lượt": "1",
+        "Đã phục vụ": "1",
+    }
+    assert text.count("<svg") == 3  # figures, not one more chart
+
+    english = client.get("/reports?lang=en").get_data(as_text=True)
+    assert remote_tiles(english) == {
+        "Taken": "3",
+        "Checked in": "2",
+        "Lost their place": "1",
+        "Served": "1",
+    }
+    yesterday = (reports.today(ctx) - timedelta(days=1)).isoformat()
+    before = client.get(f"/reports?from={yesterday}&to={yesterday}").get_data(as_text=True)
+    assert set(remote_tiles(before).values()) == {"0"}  # the chosen days only
