@@ -3,7 +3,7 @@ added to the one document kiosk/api/openapi.py serves."""
 
 from __future__ import annotations
 
-from kiosk.api.openapi import _RANGE, BEARER, REPORT_ROW, SPEC, _errors, _object
+from kiosk.api.openapi import REPORT_ROW, SPEC, _object, _report
 from kiosk.api.openapi import _shared_answers as shared_answers
 
 _SECONDS = {"type": ["number", "null"], "description": "seconds; null: nothing to measure"}
@@ -49,20 +49,6 @@ PROVINCE_REPORT = _object(
         },
     },
 )
-
-
-def _report(summary: str, content: str, schema: dict) -> dict:
-    return {
-        "get": {
-            "summary": summary,
-            "security": BEARER,
-            "parameters": _RANGE,
-            "responses": {
-                "200": {"description": "ok", "content": {content: {"schema": schema}}},
-                **_errors(400, 401, 403),
-            },
-        }
-    }
 
 
 PATHS = {

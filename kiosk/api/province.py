@@ -3,12 +3,12 @@ and the report across centres, GET /api/v1/province/reports?from=…&to=… (+ .
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 from flask_babel import get_locale
 
 from kiosk.api import openapi_province  # noqa: F401  (its routes' description)
 from kiosk.api.blueprint import bp
-from kiosk.api.common import ctx
+from kiosk.api.common import ctx, report_download
 from kiosk.api.reports import XLSX
 from kiosk.auth import require_province
 from kiosk.reporting import province_export
@@ -30,15 +30,6 @@ def _report() -> dict:
     return province_reports.report_for_request(here.store, first, last, here.now)
 
 
-def _download(body: bytes, content_type: str, report: dict, extension: str) -> Response:
-    name = f"motcua-province-report-{report['from']}-{report['to']}.{extension}"
-    return Response(
-        body,
-        content_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @bp.get("/province/reports")
 @require_province
 def province_reports_json():
@@ -50,7 +41,7 @@ def province_reports_json():
 def province_reports_csv():
     report = _report()
     body = province_export.to_csv(report, str(get_locale() or "vi"))
-    return _download(body, "text/csv; charset=utf-8", report, "csv")
+    return report_download(body, "text/csv; charset=utf-8", report, "motcua-province-report", "csv")
 
 
 @bp.get("/province/reports.xlsx")
@@ -58,4 +49,4 @@ def province_reports_csv():
 def province_reports_xlsx():
     report = _report()
     body = province_export.to_xlsx(report, str(get_locale() or "vi"))
-    return _download(body, XLSX, report, "xlsx")
+    return report_download(body, XLSX, report, "motcua-province-report", "xlsx")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 from flask_babel import get_locale
 
 from kiosk.api.blueprint import bp
-from kiosk.api.common import ctx
+from kiosk.api.common import ctx, report_download
 from kiosk.auth import require_role
 from kiosk.reporting import export
 from kiosk.usecases import reports
@@ -21,16 +21,6 @@ def _summary() -> dict:
     return reports.summary_for_request(ctx(), first, last)
 
 
-def _download(body: bytes, content_type: str, summary: dict, extension: str) -> Response:
-    """`content_type` is the header as sent (a `mimetype` would get a second charset)."""
-    name = f"motcua-report-{summary['from']}-{summary['to']}.{extension}"
-    return Response(
-        body,
-        content_type=content_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 @bp.get("/reports/summary")
 @require_role("supervisor")
 def reports_summary():
@@ -42,11 +32,13 @@ def reports_summary():
 def reports_summary_csv():
     summary = _summary()
     body = export.to_csv(summary, str(get_locale() or "vi"))
-    return _download(body, "text/csv; charset=utf-8", summary, "csv")
+    return report_download(body, "text/csv; charset=utf-8", summary, "motcua-report", "csv")
 
 
 @bp.get("/reports/summary.xlsx")
 @require_role("supervisor")
 def reports_summary_xlsx():
     summary = _summary()
-    return _download(export.to_xlsx(summary, str(get_locale() or "vi")), XLSX, summary, "xlsx")
+    return report_download(
+        export.to_xlsx(summary, str(get_locale() or "vi")), XLSX, summary, "motcua-report", "xlsx"
+    )

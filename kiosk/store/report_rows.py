@@ -58,6 +58,22 @@ COUNTS = ("issued", "called", *STATUSES, "target_n", "within_target", "rated")
 Cell = tuple[int, int | None, int | None, int]
 
 
+def cell_counts(
+    status: str, first: bool, score: int | None, legs: int, waits: int, target_n: int, within: int
+) -> dict:
+    """One cell of a report statement (outcome × first leg × score: `legs` legs, `waits`
+    of them called, `target_n` with a target wait, `within` it) as counts to add up."""
+    counts = {"issued": legs if first else 0, "called": waits, "target_n": target_n}
+    counts["within_target"] = within
+    for name in STATUSES:
+        if status == STORED_STATUS.get(name, name):
+            counts[name] = legs
+    if score:
+        counts["rated"] = legs
+        counts["scores"] = {str(score): legs}
+    return counts
+
+
 def groups_of(cell: Cell) -> list[GroupKey]:
     """The groups a cell adds to: its field, hour, counter and clerk (legs never
     called have neither), and the total."""

@@ -16,14 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kiosk.core.stats import duration_summary, utc_offsets
-from kiosk.store.report_rows import (
-    STATUSES,
-    STORED_STATUS,
-    GroupKey,
-    Groups,
-    ReportScope,
-    empty_group,
-)
+from kiosk.store.report_rows import GroupKey, Groups, ReportScope, cell_counts, empty_group
 
 # grouping(service, counter, clerk, hour) bit masks: a set bit is a column not grouped by.
 GROUPING = {7: "service", 11: "counter", 13: "clerk", 14: "hour", 15: "total"}
@@ -111,15 +104,7 @@ def _group(row) -> GroupKey | None:
 
 def _counts(status: str, first: bool, score: int | None, row) -> dict:
     legs, waits, _, _, _, target_n, within = row[10:17]
-    counts = {"issued": legs if first else 0, "called": waits, "target_n": target_n}
-    counts["within_target"] = within
-    for name in STATUSES:
-        if status == STORED_STATUS.get(name, name):
-            counts[name] = legs
-    if score:
-        counts["rated"] = legs
-        counts["scores"] = {str(score): legs}
-    return counts
+    return cell_counts(status, first, score, legs, waits, target_n, within)
 
 
 def figures(session: Session, scope: ReportScope) -> dict[GroupKey, dict]:

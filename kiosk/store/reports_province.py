@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.core.stats import duration_summary
 from kiosk.store import reports_sqlite
-from kiosk.store.report_rows import STATUSES, STORED_STATUS, Groups, ReportScope, empty_group
+from kiosk.store.report_rows import Groups, ReportScope, cell_counts, empty_group
 
 CELL = -1
 # grouping(centre, service): 0 = (centre, field), 1 = (centre)
@@ -92,15 +92,7 @@ def figures(
 
 def _counts(status: str, first: bool, score: int | None, row) -> dict:
     legs, waits, _, _, _, target_n, within = row[8:15]
-    counts = {"issued": legs if first else 0, "called": waits, "target_n": target_n}
-    counts["within_target"] = within
-    for name in STATUSES:
-        if status == STORED_STATUS.get(name, name):
-            counts[name] = legs
-    if score:
-        counts["rated"] = legs
-        counts["scores"] = {str(score): legs}
-    return counts
+    return cell_counts(status, first, score, legs, waits, target_n, within)
 
 
 def _postgres(session: Session, ids: list[int], first_day: date, last_day: date) -> CentreFigures:
