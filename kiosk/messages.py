@@ -84,6 +84,9 @@ MESSAGES = {
         "Number %(number)s was taken by phone and has not checked in at the centre yet."
     ),
     "remote_unknown": _l("This is not a number taken by phone."),
+    "remote_not_by_phone": _l(
+        "Number %(number)s was not taken by phone: it needs no check-in. Call it when its turn comes."
+    ),
     "remote_not_at_centre": _l(
         "You do not seem to be at the centre. Connect to the centre's Wi-Fi, or scan your QR code at the kiosk."
     ),

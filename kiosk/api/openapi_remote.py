@@ -3,7 +3,17 @@ the one document kiosk/api/openapi.py serves."""
 
 from __future__ import annotations
 
-from kiosk.api.openapi import SPEC, TICKET, _body, _error_json, _errors, _json, _object
+from kiosk.api.openapi import (
+    BEARER,
+    NUMBER_PARAM,
+    SPEC,
+    TICKET,
+    _body,
+    _error_json,
+    _errors,
+    _json,
+    _object,
+)
 from kiosk.api.openapi import _shared_answers as shared_answers
 
 TOKEN_PARAM = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -74,6 +84,27 @@ PATHS = {
                 "403": _error_json(
                     "`remote_not_at_centre`: not from the centre's network, and not staff"
                 ),
+            },
+        }
+    },
+    "/api/v1/counters/{number}/check-in": {
+        "post": {
+            "summary": "A clerk checks in a remote number typed as the citizen's phone shows it",
+            "description": "For a counter without a scanner: the clerk (of this counter, "
+            "logged in) types the number the citizen shows on the phone, e.g. `A012`. "
+            "Today's ticket of that number becomes `waiting`, at its own place or at the "
+            "end of the queue if it lost its place (`remote.lost_place`); it is not "
+            "called here. Refused: 404 `unknown_ticket` (no such number today), 409 "
+            "`remote_not_by_phone` (a kiosk number: nothing to check in) or "
+            "`remote_already_checked_in`, 400 `invalid_ticket_number`.",
+            "security": BEARER,
+            "parameters": [NUMBER_PARAM],
+            "requestBody": _body(
+                _object(["ticket"], {"ticket": {"type": "string", "maxLength": 16}})
+            ),
+            "responses": {
+                "200": _json(REMOTE_TICKET),
+                **_errors(401, 403, 404, 409),
             },
         }
     },

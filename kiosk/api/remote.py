@@ -10,7 +10,7 @@ from kiosk.api.auth_routes import TooManyRequests
 from kiosk.api.blueprint import bp
 from kiosk.api.body import json_body, text
 from kiosk.api.common import ctx
-from kiosk.auth import Unauthorized, current_actor
+from kiosk.auth import Unauthorized, current_actor, require_counter
 from kiosk.core.errors import DomainError
 from kiosk.core.remote import on_network
 from kiosk.runtime import current_hub, ticket_centre, use_centre
@@ -55,3 +55,13 @@ def check_in(token: str):
         raise NotAtCentre("remote_not_at_centre")
     # not away: check_in says why (not a number by phone, already checked in)
     return jsonify(remote.check_in(centre_ctx, token[:64], "network"))
+
+
+@bp.post("/counters/<int:number>/check-in")
+def counter_check_in(number: int):
+    """A clerk checks in a number by phone typed as the citizen's phone shows it (a
+    counter without a scanner); the ticket's place is kept, or it goes to the end of the
+    queue if it was lost.  It is not called here: "next" calls it in its turn."""
+    user = require_counter(number)
+    ticket = text(json_body(), "ticket", required=True, max_len=16)
+    return jsonify(remote.check_in_number(ctx(), ticket, user_id=user.id))

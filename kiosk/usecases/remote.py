@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 
 from kiosk import rooms
-from kiosk.core import policy
+from kiosk.core import numbering, policy
 from kiosk.core import remote as rules_core
 from kiosk.core.errors import Conflict, Localised, NotFound
 from kiosk.core.model import Event, Ticket
@@ -118,6 +118,32 @@ def check_in(ctx: QueueContext, token: str, by: str, user_id: int | None = None)
             )
         ticket_id = row.id
     return _publish_ticket(ctx, ticket_id, queue=True)
+
+
+def check_in_number(ctx: QueueContext, ticket_number: str, user_id: int | None = None) -> dict:
+    """A clerk at a counter without a scanner checks in the holder of a number by phone,
+    typing it as the phone shows it ("A012"): today's ticket of that number.  Refused
+    when there is none (`unknown_ticket`), when it was not taken by phone
+    (`remote_not_by_phone`) or is checked in already (`remote_already_checked_in`)."""
+    wanted = numbering.parse_number(ticket_number)
+    day = numbering.business_day(ctx.now(), ctx.tz)
+    with ctx.store.read() as session:
+        found = session.execute(
+            select(TicketRow.id, RemoteTicketRow.token)
+            .outerjoin(RemoteTicketRow, RemoteTicketRow.ticket_id == TicketRow.id)
+            .where(
+                TicketRow.centre_id == ctx.centre_id,
+                TicketRow.number == wanted,
+                TicketRow.business_day == day,
+            )
+            .order_by(TicketRow.id.desc())
+            .limit(1)
+        ).first()
+    if found is None:
+        raise NotFound("unknown_ticket", ticket=wanted)
+    if found.token is None:
+        raise Conflict("remote_not_by_phone", number=wanted)
+    return check_in(ctx, found.token, "clerk", user_id=user_id)
 
 
 def waiting_for_check_in(ctx: QueueContext, token: str) -> bool:

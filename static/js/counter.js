@@ -43,6 +43,7 @@
       recall: status === "called", start: status === "called", "no-show": status === "called",
       finish: status === "called" || status === "serving",
       transfer: status === "called" || status === "serving",
+      "check-in": true, // a citizen with a number by phone may arrive at any time
     };
   }
 
@@ -172,7 +173,7 @@
 
   document.querySelectorAll("button[data-action]").forEach((button) => {
     const action = button.dataset.action;
-    if (action === "transfer" || action === "call") return; // submitted by their forms
+    if (["transfer", "call", "check-in"].includes(action)) return; // submitted by their forms
     button.addEventListener("click", () => {
       if (action === "pause") { dialog.returnValue = ""; dialog.showModal(); chosenReason().focus(); }
       else act(action);
@@ -203,6 +204,19 @@
     field.focus(); field.select();
   }
   $("call-form").addEventListener("submit", (event) => { event.preventDefault(); callNumber(); });
+
+  /** A number by phone typed as the citizen's phone shows it: checked in, not called. */
+  async function checkIn() {
+    const field = $("check-in-number");
+    const typed = field.value.trim();
+    if (!typed) return;
+    const result = await act("check-in", { ticket: typed });
+    if (!result) { field.focus(); field.select(); return; } // refused: the reason is said
+    const ticket = result.data;
+    field.value = "";
+    say(fill(ticket.remote && ticket.remote.lost_place ? text.checked_in_late : text.checked_in, { number: ticket.number }));
+  }
+  $("check-in-form").addEventListener("submit", (event) => { event.preventDefault(); checkIn(); });
 
   // -- keyboard and USB keypad: each button shows its keys ---------------
   const DIGIT = /^(?:Digit|Numpad)(\d)$/;

@@ -203,3 +203,42 @@ def test_a_webhook_without_a_secret_is_refused_in_words(client, login, app):
         "s3cret",
         2,
     )
+
+
+def test_a_clerk_without_a_scanner_checks_in_the_number_typed_from_the_phone(
+    client, hub_ctx, bearer
+):
+    clerk = bearer("clerk1", "test-clerk-pass")
+    at_home = take(client).json  # A001, still at home
+    lobby = client.post("/api/v1/tickets", json={"service": "HT"}).json  # A002, in the lobby
+    assert client.post("/api/v1/counters/1/next", headers=clerk).json["number"] == "A002"
+    assert client.post("/api/v1/counters/1/finish", headers=clerk).status_code == 200
+    assert client.post("/api/v1/counters/1/next", headers=clerk).status_code == 204  # nobody
+
+    # the citizen arrives and shows "A001" on the phone; the clerk types it as seen
+    path = "/api/v1/counters/1/check-in"
+    checked = client.post(path, json={"ticket": " a1 "}, headers=clerk)
+    assert checked.status_code == 200, checked.json
+    assert (checked.json["number"], checked.json["status"]) == ("A001", "waiting")
+    assert checked.json["remote"]["checked_in"] is True
+    assert client.get("/api/v1/queue").json["counters"][0]["current"] is None  # not called yet
+    called = client.post("/api/v1/counters/1/next", headers=clerk)
+    assert called.json["number"] == "A001" and called.json["id"] == at_home["id"]
+    log = client.get(f"/api/v1/tickets/{at_home['id']}", headers=clerk).json["history"]
+    assert [e["kind"] for e in log][:2] == ["issued", "checked_in"]
+    assert log[1]["data"] == {"by": "clerk", "kept_place": True}
+
+    # refusals, each saying why in the clerk's language
+    again = client.post(f"{path}?lang=en", json={"ticket": "A001"}, headers=clerk)
+    assert again.status_code == 409
+    assert again.json["message"] == "Number A001 is already checked in."
+    kiosk = client.post(f"{path}?lang=en", json={"ticket": lobby["number"]}, headers=clerk)
+    assert kiosk.status_code == 409 and kiosk.json["error"] == "remote_not_by_phone"
+    assert kiosk.json["message"].startswith("Number A002 was not taken by phone")
+    unknown = client.post(f"{path}?lang=vi", json={"ticket": "A099"}, headers=clerk)
+    assert unknown.status_code == 404
+    assert unknown.json["message"] == "Không tìm thấy số thứ tự A099."
+    garbled = client.post(f"{path}?lang=en", json={"ticket": "12-AB"}, headers=clerk)
+    assert garbled.status_code == 400 and "is not a ticket number" in garbled.json["message"]
+    anonymous = client.post(path, json={"ticket": "A001"})
+    assert anonymous.status_code == 401
