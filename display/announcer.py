@@ -35,6 +35,7 @@ from display.number_words import (
     letter_word,
     number_words,
 )
+from kiosk.usecases.lobby_voices import lobby_languages
 
 VOICE_URL: Final = "/display/voice"
 CHIME: Final = "chime"
@@ -235,7 +236,11 @@ def voice_announcer(store: Any, centre_id: int) -> Callable[..., dict[str, Any]]
     `announce.audio` is {language: [clip URL, …]}, one key per announced language that
     has a pack complete for this centre's calls, in the centre's order; a language
     with none is left out (and logged by nobody: the admin page shows it as
-    incomplete).  `announce.names` names each spoken language for the lobby."""
+    incomplete).  `announce.also` holds, alike, the languages some lobby TV speaks
+    beyond the centre's order (its own languages set on /admin/devices:
+    kiosk/usecases/lobby_voices.py), so that TV has their clips; a lobby without its own
+    order never plays them.  Only the first clip list of all starts with the chime.
+    `announce.names` names each spoken language for the lobby."""
 
     def speak(
         number: str,
@@ -251,29 +256,41 @@ def voice_announcer(store: Any, centre_id: int) -> Callable[..., dict[str, Any]]
         text = compose_call(number, counter_number, languages=shipped or ("vi",), recall=recall)
         result: dict[str, Any] = {lang: text.text[lang] for lang in shipped}
         with store.read() as session:
-            found = recorded.recorded_packs(session, languages)
+            lobbies = [
+                lang for lang in lobby_languages(session, centre_id) if lang not in languages
+            ]
+            found = recorded.recorded_packs(session, [*languages, *lobbies])
             needs = recorded.centre_needs(session, centre_id) if found else None
-        audio: dict[str, list[str]] = {}
         names: dict[str, str] = {}
-        for lang in languages:
-            first = not audio
-            pack = found.get(lang)
-            urls = None
-            if pack is not None and not recorded.missing(needs, pack.digests, "calls"):
-                urls = recorded.call_urls(pack, number, counter_number, recall=recall, chime=first)
-            if urls is not None:
-                names[lang] = pack.name
-            elif lang in LANGUAGES:
-                call = compose_call(
-                    number, counter_number, languages=(lang,), recall=recall, reading=reading
-                )
-                urls = call.to_dict(packs=packs or None)["audio"][lang]
-                urls = urls if first else urls[1:]  # one chime per call
-                names[lang] = SHIPPED_NAMES[lang]
-            else:
-                continue
-            audio[lang] = urls
+
+        def clips(codes: Iterable[str], first: bool) -> dict[str, list[str]]:
+            spoken: dict[str, list[str]] = {}
+            for lang in codes:
+                chime = first and not spoken
+                pack = found.get(lang)
+                urls = None
+                if pack is not None and not recorded.missing(needs, pack.digests, "calls"):
+                    urls = recorded.call_urls(
+                        pack, number, counter_number, recall=recall, chime=chime
+                    )
+                if urls is not None:
+                    names[lang] = pack.name
+                elif lang in LANGUAGES:
+                    call = compose_call(
+                        number, counter_number, languages=(lang,), recall=recall, reading=reading
+                    )
+                    urls = call.to_dict(packs=packs or None)["audio"][lang]
+                    urls = urls if chime else urls[1:]  # one chime per call
+                    names[lang] = SHIPPED_NAMES[lang]
+                else:
+                    continue
+                spoken[lang] = urls
+            return spoken
+
+        audio = clips(languages, True)
         result["audio"] = audio
+        if lobbies and (also := clips(lobbies, not audio)):
+            result["also"] = also
         result["names"] = names
         result["recall"] = recall
         return result

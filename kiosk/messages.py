@@ -161,6 +161,14 @@ MESSAGES = {
     "voice_pack_exists": _l("There is already a voice pack %(code)s."),
     "unknown_voice_pack": _l("There is no voice pack %(code)s."),
     "invalid_repeat": _l("Say each call from %(low)s to %(high)s times."),
+    "unknown_language": _l(
+        "No voice pack speaks %(code)s: record or import one first (this centre can speak "
+        "%(known)s)."
+    ),
+    "unknown_display": _l("There is no paired lobby display named %(name)s."),
+    "invalid_night_hours": _l(
+        "The night hours are two different times, such as from 18:00 until 07:00."
+    ),
     "invalid_rating_window": _l("Ratings are accepted for %(low)s to %(high)s minutes."),
     "bad_request": _l("The request is not valid: %(detail)s."),
     "invalid_json": _l("The request body must be a JSON object."),

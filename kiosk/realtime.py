@@ -33,6 +33,7 @@ from kiosk.runtime import (
     use_centre,
 )
 from kiosk.runtime.device_health import all_device_status
+from kiosk.usecases import lobby_voices
 from kiosk.usecases.read_models import QueueReader, public_devices
 
 # The database did not answer: a pool timeout is not a DBAPIError, so it is named too.
@@ -149,6 +150,7 @@ def _subscribe(data):
         return _error("device_not_paired")
     served, centre = centre, centre.centre_id
     staff_view = False
+    own_voice = None  # a paired lobby TV's languages (`lobby_voice`)
     try:
         with served.ctx.store.read() as session:
             reader = QueueReader(served.ctx, session)
@@ -189,6 +191,10 @@ def _subscribe(data):
                 join_room(rooms.lobby(centre) if display == "lobby" else rooms.kiosks(centre))
                 if display == "kiosk" and (paired := _paired(data, "kiosk")) is not None:
                     join_room(rooms.kiosk(centre, paired.name))  # its scans' tickets, with token
+                if display == "lobby" and (tv := _paired(data, "display")) is not None:
+                    # its own languages (kiosk/usecases/lobby_voices.py), now and on change
+                    own_voice = lobby_voices.state(session, served.ctx, tv.name)
+                    join_room(rooms.lobby_tv(centre, tv.name))
                 kind = {"display": display}
     except DomainError as error:
         return _error(error.code, **error.params)
@@ -196,6 +202,8 @@ def _subscribe(data):
     devices = all_device_status(served)
     snapshot["devices"] = devices if staff_view else public_devices(devices)
     emit("snapshot", snapshot, to=request.sid)
+    if own_voice is not None:
+        emit(lobby_voices.EVENT, own_voice, to=request.sid)
     _track_device(data, served)
     return {"ok": True}
 

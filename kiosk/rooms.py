@@ -6,7 +6,8 @@ and a subscription joins the rooms of exactly one audience, so a client never ge
 one change twice in two shapes:
     public   lobby, kiosks, counter, phones
     screen   counter_screen (the screen paired to that counter)
-    holder   ticket (whoever knows the token), kiosk (the paired kiosk of that name)
+    holder   ticket (whoever knows the token), kiosk (the paired kiosk of that name),
+             lobby_tv (the paired lobby TV of that name: its own languages)
     staff    staff, counter_staff, supervisors, user
     province province (every centre's small changes, for province roles)
     devices  device_owner, agent (processes driving printers and scanners, never a browser)
@@ -54,6 +55,13 @@ def kiosk(centre_id: int, name: str) -> str:
     """The kiosk paired under this name: the ticket a scan there gave, with its token,
     so the screen can show the QR code when the printer failed."""
     return f"c{centre_id}:kiosk:{name}"
+
+
+def lobby_tv(centre_id: int, name: str) -> str:
+    """The lobby TV paired under this name (a device token of kind "display"): the
+    languages the admin set for it (`lobby_voice`, kiosk/usecases/lobby_voices.py).  It
+    follows the lobby room too; this one carries nothing else."""
+    return f"c{centre_id}:lobby-tv:{name}"
 
 
 def staff(centre_id: int) -> str:

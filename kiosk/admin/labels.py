@@ -26,6 +26,7 @@ ACTIONS = {
     "user.password": _l("Password reset"),
     "centre.update": _l("Centre settings changed"),
     "display.update": _l("Display settings changed"),
+    "display.lobby_voice": _l("Lobby display's languages changed"),
     "day.close": _l("Day closed"),
     "device.test_print": _l("Test print"),
     "printer.add": _l("Printer added"),

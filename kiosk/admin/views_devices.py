@@ -1,6 +1,7 @@
 """/admin/devices: printers, scanners, kiosks and device agents (added, changed and
 removed here, effective without a restart: kiosk/usecases/admin_devices.py), their
-live status, pairing tokens and the test print."""
+live status, pairing tokens, each paired lobby TV's languages
+(kiosk/usecases/lobby_voices.py) and the test print."""
 
 from __future__ import annotations
 
@@ -11,22 +12,32 @@ from functools import wraps
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
 
 from kiosk.admin.blueprint import bp
 from kiosk.admin.forms import (
     AgentForm,
     ButtonForm,
+    Form,
     KioskForm,
     PrinterForm,
     ScannerForm,
     agent_choices,
+    optional,
 )
 from kiosk.admin.guard import actor_id, ctx, done, explain, page_role, press_row, shown, submit
 from kiosk.core.errors import DomainError
 from kiosk.extensions import socketio
 from kiosk.runtime import current_centre, current_hub
 from kiosk.runtime.device_health import all_device_status
-from kiosk.usecases import admin_devices, admin_views, device_config, device_tokens
+from kiosk.usecases import (
+    admin_devices,
+    admin_views,
+    device_config,
+    device_tokens,
+    lobby_voices,
+    voice_packs,
+)
 from kiosk.usecases.device_config import Agent, Kiosk, Printer, Scanner
 
 KINDS = "any(printers, scanners, kiosks, agents)"  # the URL's plural → admin_devices kind
@@ -62,6 +73,7 @@ def _devices_page(error: str | None, status: int, new_link: dict | None = None):
         ],
         owner=current_hub().printing is not None and current is current_hub().default_centre,
         tz=ctx().tz,
+        lobby_voices=lobby_voices.of_centre(ctx()),
         error=error,
         required=device_tokens.tokens_required(ctx()),
         kinds=device_tokens.KINDS,
@@ -233,3 +245,66 @@ def require_devices():
 def test_print(name: str):
     said = _("Test ticket sent to printer %(name)s.", name=name)
     return press_row(admin_devices.test_print, name, said, "admin.devices", _devices_page)
+
+
+# -- a paired lobby TV's own languages --------------------------------------------------------
+
+
+class LobbyVoiceForm(Form):
+    announce = StringField(_l("Languages of the calls on this screen, in order"), optional(200))
+    night = StringField(_l("At night, in order (empty: no night order)"), optional(200))
+    night_from = StringField(_l("Night from"), optional(5))
+    night_to = StringField(_l("Night until"), optional(5))
+
+
+def _codes(text: str | None) -> list[str]:
+    return (text or "").replace(";", ",").replace(" ", ",").split(",")
+
+
+@bp.route("/devices/displays/<name>/voice", methods=["GET", "POST"])
+@page_role("admin")
+def lobby_voice(name: str):
+    """The languages the lobby TV paired as `name` announces calls in, by day and at night."""
+    name = name[:64]
+    paired = {t["name"] for t in device_tokens.list_tokens(ctx()) if t["kind"] == "display"}
+    if name not in paired:
+        abort(404)
+    current = lobby_voices.get(ctx(), name)
+    data = None
+    if request.method == "GET":
+        data = {
+            "announce": ", ".join(current.languages),
+            "night": ", ".join(current.night_languages),
+            "night_from": current.night_from or "18:00",
+            "night_to": current.night_to or "07:00",
+        }
+    form = LobbyVoiceForm(data=data)
+
+    def save() -> str:
+        value = lobby_voices.set_lobby_voice(
+            ctx(),
+            actor_id(),
+            name,
+            _codes(form.announce.data),
+            _codes(form.night.data),
+            form.night_from.data or "",
+            form.night_to.data or "",
+        )
+        if not value.languages and not value.night_languages:
+            return _(
+                "Lobby display %(name)s speaks the languages of its address or of the centre.",
+                name=name,
+            )
+        return _("Lobby display %(name)s: languages saved.", name=name)
+
+    with ctx().store.read() as session:
+        codes = lobby_voices.speakable(session, ctx().centre_id)
+    names = {"vi": "Tiếng Việt", "en": "English"}
+    names.update({pack.code: pack.name for pack in voice_packs.list_packs(ctx().store)})
+    known = [(code, names.get(code, "")) for code in codes]
+    return submit(
+        form,
+        save,
+        "admin.devices",
+        shown("admin/lobby_voice.html", form=form, name=name, known=known),
+    )

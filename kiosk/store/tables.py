@@ -322,6 +322,24 @@ class DeviceTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class LobbyVoiceRow(Base, OfCentre):
+    """The languages one paired lobby TV (device token of kind "display", by its name)
+    announces calls in, in order, and optionally another order for the night hours
+    (`night_from`–`night_to`, "HH:MM" in the centre's time zone; from 18:00 to 07:00
+    spans midnight).  Kept by name, so a TV paired again keeps its languages
+    (kiosk/usecases/lobby_voices.py)."""
+
+    __tablename__ = "lobby_voices"
+    __table_args__ = (UniqueConstraint("centre_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(64))
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    night_languages: Mapped[list] = mapped_column(JSON, default=list)  # empty: no night order
+    night_from: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    night_to: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AuditRow(Base, OfCentre):
     """Who did what, when: admin changes and clerk counter actions (kiosk.usecases.audit)."""
 

@@ -1,5 +1,6 @@
 /* Speaks call announcements (`call.announce.audio`: {"vi": [urls…], "hmn": [urls…], "en": [urls…]},
-   one key per language, in the centre's order; `announce.names` names them).
+   one key per language, in the centre's order; `announce.also`, alike, the languages some
+   lobby TV speaks beyond the centre's order; `announce.names` names them).
 
    - One call at a time: a new call or a recall waits for the one being
      spoken, it never cuts it off.
@@ -115,17 +116,19 @@
 
   window.Announcer = {
     /** Queue one call's announcement: every language in the hub's order, Vietnamese first.
-        `only`: the languages this lobby speaks (?announce=vi,hmn), in its own order. */
+        `only`: the languages this lobby speaks (its own, set by the admin, or ?announce=vi,hmn),
+        in its own order, from `audio` and `also`. */
     say(announce, only) {
       const audio = (announce && announce.audio) || {};
       const names = (announce && announce.names) || {};
-      const langs = (only && only.length ? only.filter((lang) => lang in audio) : Object.keys(audio))
-        .filter((lang) => audio[lang].length);
+      const pool = Object.assign({}, (announce && announce.also) || {}, audio);
+      const langs = (only && only.length ? only.filter((lang) => lang in pool) : Object.keys(audio))
+        .filter((lang) => pool[lang].length);
       if (!enabled || !langs.length) return;
       const parts = langs.map((lang, index) => {
-        let urls = audio[lang];
+        let urls = pool[lang];
         // One chime per call: when this lobby starts with another language, it keeps the call's chime.
-        const chime = Object.values(audio)[0][0];
+        const chime = (Object.values(audio)[0] || Object.values(pool)[0])[0];
         if (index === 0 && urls[0] !== chime && /chime\.wav/.test(chime)) urls = [chime, ...urls];
         if (index > 0 && urls[0] === chime) urls = urls.slice(1);
         return { lang, urls };

@@ -12,6 +12,10 @@
   const fields = list(root.dataset.fields);
   const counters = list(root.dataset.counters).map(Number);
   const announce = list(root.dataset.announce); // ?announce=vi,hmn: the languages this lobby speaks
+  // A paired TV's own languages, set on /admin/devices (by day, by night): `lobby_voice`
+  // says which are in effect and until when; they come before the URL's.
+  let own = [];
+  let switchTimer = null;
   const text = JSON.parse(document.getElementById("display-text").textContent);
   const en = Hub.lang() === "en";
   // latest: each counter's latest call this TV shows; current: the one in the big box
@@ -227,7 +231,16 @@
       if (!wanted(call)) return;
       state.latest.delete(call.counter); state.latest.set(call.counter, call);
       showCall(call, true); renderRecent();
-      if (voice.on) for (let i = 0; i < voice.repeat; i++) Announcer.say(call.announce, announce);
+      const spoken = own.length ? own : announce;
+      if (voice.on) for (let i = 0; i < voice.repeat; i++) Announcer.say(call.announce, spoken);
+    },
+    lobby_voice(setting) {
+      own = setting.announce || [];
+      root.dataset.own = own.join(",");
+      clearTimeout(switchTimer);
+      // At the night order's start or end, ask the hub again: it says what is in effect.
+      const wait = setting.until ? Date.parse(setting.until) - (Date.now() + skewMs) : NaN;
+      if (wait >= 0) switchTimer = setTimeout(() => socket.refresh(), Math.min(wait + 1000, 2 ** 31 - 1));
     },
     queue(data) {
       Object.assign(state, { waiting: data.waiting, longest: data.longest_wait_s || {}, receivedAt: Date.now() });

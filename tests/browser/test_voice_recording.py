@@ -16,6 +16,7 @@ from display.announcer import compose_call
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.conftest import ADMIN
 from tests.support.hubs import FIXTURES, chromium_path
+from tests.support.voices import open_lobby, recorded_slugs, spoken
 
 
 @pytest.fixture(scope="module")
@@ -109,20 +110,8 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
         admin.locator("#announce").press("Enter")
         expect(admin.locator(".ok-banner")).to_be_visible()
 
-        silent = _silent_wav()
-
-        def lobby_page(path: str):
-            page = context.new_page()
-            page.route(
-                re.compile(r".*/display/voice/vi/[^/]+\.wav$"),  # the shipped voice: short here
-                lambda route: route.fulfill(body=silent, content_type="audio/wav"),
-            )
-            page.goto(f"{hub.url}{path}")
-            expect(page.locator("#sound-toggle")).to_have_attribute("data-sound", "on")
-            return page
-
-        lobby = lobby_page("/display")
-        other = lobby_page("/display?announce=hmn,vi")  # a lobby with its own order
+        lobby = open_lobby(context, f"{hub.url}/display")
+        other = open_lobby(context, f"{hub.url}/display?announce=hmn,vi")  # its own order
         ticket = requests.post(
             f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10
         ).json()
@@ -130,15 +119,13 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
         expect(lobby.locator("#speaking span.now")).to_have_text("Hmông", timeout=15_000)
         expect(lobby.locator("#speaking")).to_contain_text("Tiếng Việt")
         vi = compose_call(ticket["number"], 3, languages=("vi",)).to_dict()["audio"]["vi"]
-        slugs = ["call", "ticket", *_spoken(ticket["number"]), "to_counter", "counter_3"]
+        slugs = ["call", "ticket", *spoken(ticket["number"]), "to_counter", "counter_3"]
         lobby.wait_for_function(
             "n => Announcer.log.length >= n", arg=len(vi) + len(slugs), timeout=20_000
         )
         log = lobby.evaluate("Announcer.log")
         assert log[: len(vi)] == vi  # Vietnamese first, with the chime
-        assert [
-            re.sub(r".*/rec/hmn/(.+)\.wav\?v=.*", r"\1", url) for url in log[len(vi) :]
-        ] == slugs
+        assert recorded_slugs(log[len(vi) :], "hmn") == slugs
         expect(lobby.locator("#call-label")).to_have_text("Đang mời")
         # The other lobby, at the same time: Hmông first, after the call's one chime.
         other.wait_for_function("n => Announcer.log.length >= n", arg=len(log), timeout=20_000)
@@ -157,20 +144,3 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
         assert "/rec/hmn/recall.wav?v=" in again[len(vi)]
     finally:
         context.close()
-
-
-def _spoken(number: str) -> list[str]:
-    return [f"digit_{c}" if c.isdigit() else f"letter_{c.lower()}" for c in number]
-
-
-def _silent_wav() -> bytes:
-    import io
-    import wave
-
-    out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(8000)
-        wav.writeframes(b"\0\0" * 160)
-    return out.getvalue()

@@ -111,6 +111,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...]]] = {
     "admin.counter": ("admin", ()),
     "admin.counters": ("admin", ()),
     "admin.devices": ("admin", ()),
+    "admin.lobby_voice": ("admin", ()),  # a paired lobby TV's own languages
     "admin.display": ("admin", ()),
     "admin.group": ("admin", ()),
     "admin.index": ("admin", ()),

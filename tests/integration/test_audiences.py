@@ -19,7 +19,15 @@ RECEIPT = "000.00.19.H34-241123-0001"
 CLERK_NAME = "Nguyễn Văn An"  # clerk1, counter 1
 
 # Containers whose keys are data (field codes, device ids, languages), not field names.
-MAPS = {"waiting", "longest_wait_s", "unavailable", "devices", "announce.audio", "announce.names"}
+MAPS = {
+    "waiting",
+    "longest_wait_s",
+    "unavailable",
+    "devices",
+    "announce.audio",
+    "announce.also",
+    "announce.names",
+}
 
 
 def paths(value, prefix: str = ""):
@@ -89,9 +97,12 @@ CALL = {
     "called_at",
     "recall",
 }
-# the words said, the clips by language, each language's name (the lobby shows which
-# language is being spoken), and whether it is a recall (announced as such)
-CALL |= under("announce", ("vi", "en", "audio", "audio.*", "names", "names.*", "recall"))
+# the words said, the clips by language (`also`: languages only some lobby TV speaks),
+# each language's name (the lobby shows which language is being spoken), and whether it
+# is a recall (announced as such)
+CALL |= under(
+    "announce", ("vi", "en", "audio", "audio.*", "also", "also.*", "names", "names.*", "recall")
+)
 DEVICE = {"id", "kind", "name", "state"}
 TEXTS = ("vi", "en")
 
