@@ -122,8 +122,10 @@
       const audio = (announce && announce.audio) || {};
       const names = (announce && announce.names) || {};
       const pool = Object.assign({}, (announce && announce.also) || {}, audio);
-      const langs = (only && only.length ? only.filter((lang) => lang in pool) : Object.keys(audio))
-        .filter((lang) => pool[lang].length);
+      const among = (codes) => codes.filter((lang) => lang in pool && pool[lang].length);
+      // A lobby none of whose languages has a complete pack speaks the centre's rather than nothing.
+      let langs = among(only || []);
+      if (!langs.length) langs = among(Object.keys(audio));
       if (!enabled || !langs.length) return;
       const parts = langs.map((lang, index) => {
         let urls = pool[lang];
