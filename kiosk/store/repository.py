@@ -228,6 +228,20 @@ def ticket_row(
     return _one_row(session, query, params, code="unknown_ticket", ticket=ticket_id)
 
 
+def latest_by_number(statement, centre_id: int, number: str, day: date):
+    """`statement` narrowed to the centre's latest ticket numbered `number` on business
+    day `day` (a number typed or scanned at a counter: numbers restart each day)."""
+    return (
+        statement.where(
+            TicketRow.centre_id == centre_id,
+            TicketRow.number == number,
+            TicketRow.business_day == day,
+        )
+        .order_by(TicketRow.id.desc())
+        .limit(1)
+    )
+
+
 def waiting_rows(
     session: Session,
     centre_id: int,

@@ -230,15 +230,7 @@ def call_number(
     def action(unit: _Unit) -> int:
         day = numbering.business_day(now, ctx.tz)
         row = unit.session.execute(
-            select(TicketRow)
-            .where(
-                TicketRow.centre_id == ctx.centre_id,
-                TicketRow.number == wanted,
-                TicketRow.business_day == day,
-            )
-            .order_by(TicketRow.id.desc())
-            .limit(1)
-            .with_for_update()
+            repo.latest_by_number(select(TicketRow), ctx.centre_id, wanted, day).with_for_update()
         ).scalar_one_or_none()
         if row is None:
             raise NotFound("unknown_ticket", ticket=wanted)

@@ -129,15 +129,14 @@ def check_in_number(ctx: QueueContext, ticket_number: str, user_id: int | None =
     day = numbering.business_day(ctx.now(), ctx.tz)
     with ctx.store.read() as session:
         found = session.execute(
-            select(TicketRow.id, RemoteTicketRow.token)
-            .outerjoin(RemoteTicketRow, RemoteTicketRow.ticket_id == TicketRow.id)
-            .where(
-                TicketRow.centre_id == ctx.centre_id,
-                TicketRow.number == wanted,
-                TicketRow.business_day == day,
+            repo.latest_by_number(
+                select(TicketRow.id, RemoteTicketRow.token).outerjoin(
+                    RemoteTicketRow, RemoteTicketRow.ticket_id == TicketRow.id
+                ),
+                ctx.centre_id,
+                wanted,
+                day,
             )
-            .order_by(TicketRow.id.desc())
-            .limit(1)
         ).first()
     if found is None:
         raise NotFound("unknown_ticket", ticket=wanted)
