@@ -303,3 +303,21 @@ def test_every_allowed_side_road_is_still_taken():
     taken = {(r.module, r.owner) for r in SIDE_ROADS}
     stale = [f"{module}.{owner}" for module, owner in SHELL_OWN if (module, owner) not in taken]
     assert stale == [], "remove from SHELL_OWN:\n" + "\n".join(stale)
+
+
+def test_no_test_module_imports_another():
+    """Shared test helpers live in conftest.py or tests/support/: a test module imported by
+    another runs its module-level set-up twice and ties two modules' fixtures together."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "tests" and parts[-1].startswith("test_"):
+                    wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not wrong, "move the helpers to tests/support/: " + "; ".join(wrong)

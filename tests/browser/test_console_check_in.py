@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from kiosk.core.remote import FieldRule, RemoteRules
 from kiosk.usecases import remote
-from tests.browser.test_screens import console, issue
+from tests.support.pages import console, issue
 
 
 def test_a_clerk_checks_in_the_number_shown_on_the_phone_and_next_calls_it(hub, new_page):

@@ -9,8 +9,8 @@ import re
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.test_voice_recording import _silent_wav
 from tests.conftest import ADMIN
+from tests.support.voices import silent_wav
 
 
 def test_read_aloud_walks_every_tile_in_order_and_the_lit_tile_gives_its_number(hub, new_page):
@@ -26,7 +26,7 @@ def test_read_aloud_walks_every_tile_in_order_and_the_lit_tile_gives_its_number(
 
     kiosk = new_page(1920, 1080)
     said = []
-    silent = _silent_wav()
+    silent = silent_wav()
 
     def speak(route):  # the synthesised words: short here, what was asked for is noted
         said.append(route.request.url)

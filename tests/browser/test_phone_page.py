@@ -3,39 +3,9 @@ a position that follows the queue, and an alert that a phone actually lets throu
 
 from __future__ import annotations
 
-import requests
 from playwright.sync_api import expect
 
-# Phones say whether they vibrated; the page's calls are recorded to check the pattern,
-# and counted on <html data-vibrations> so a test waits for them with `expect` (the
-# page's Content-Security-Policy forbids the eval that `wait_for_function` needs).
-RECORD_VIBRATION = """
-window.vibrations = [];
-navigator.vibrate = (pattern) => {
-  window.vibrations.push(pattern);
-  document.documentElement.dataset.vibrations = window.vibrations.length;
-  return true;
-};
-"""
-
-
-def phone(browser, width: int = 360, height: int = 740):
-    context = browser.new_context(
-        viewport={"width": width, "height": height},
-        is_mobile=True,
-        has_touch=True,
-        locale="vi-VN",
-    )
-    context.add_init_script(RECORD_VIBRATION)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
-def issue(hub, service: str) -> dict:
-    answer = requests.post(f"{hub.url}/api/v1/tickets", json={"service": service}, timeout=10)
-    answer.raise_for_status()
-    return answer.json()
+from tests.support.pages import issue, phone
 
 
 def test_phone_follows_the_queue_and_alerts_when_called(hub, browser):

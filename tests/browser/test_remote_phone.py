@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from kiosk.core.remote import FieldRule, RemoteRules
 from kiosk.usecases import remote
-from tests.browser.test_phone_page import phone
+from tests.support.pages import phone
 
 
 def test_a_number_from_home_is_called_at_its_place_after_the_kiosk_scan(hub, browser):

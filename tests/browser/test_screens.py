@@ -16,16 +16,9 @@ from display.announcer import compose_call
 from tests.browser.conftest import CHROMIUM_ARGS, no_clips_ahead
 from tests.support.clients import Desk, user_id
 from tests.support.hubs import ROOT, TEST_CENTRE, LiveHub, chromium_path
+from tests.support.pages import CLERK_PASSWORD, console, issue
 
-CLERK_PASSWORD = "test-clerk-pass"
 DEMO_CENTRE = ROOT / "examples/demo-centre.toml"
-
-
-def issue(hub: LiveHub, service: str = "HT", priority: str | None = None) -> dict:
-    body = {"service": service, **({"priority": priority} if priority else {})}
-    response = requests.post(f"{hub.url}/api/v1/tickets", json=body, timeout=10)
-    response.raise_for_status()
-    return response.json()
 
 
 def lobby_page(new_page, hub: LiveHub, query: str = "", size=(1920, 1080), beside=None):
@@ -42,16 +35,6 @@ def counter_screen(new_page, hub: LiveHub, number: int = 1, clock: bool = False,
         page.clock.install()
     page.goto(f"{hub.url}/display/counter/{number}")
     expect(page.locator("#counter-fields")).not_to_be_empty()
-    return page
-
-
-def console(new_page, hub: LiveHub, user: str = "clerk1", password: str = CLERK_PASSWORD):
-    page = new_page(1366, 768)
-    page.goto(f"{hub.url}/counter")
-    page.get_by_label("Tên đăng nhập").fill(user)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#console")).to_have_attribute("data-state", "open")
     return page
 
 

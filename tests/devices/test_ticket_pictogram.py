@@ -11,22 +11,12 @@ from devices.rendering.raster import render_ticket
 from devices.rendering.ticket import TicketPrint
 from devices.rendering.wire import ticket_from_wire, ticket_to_wire
 from kiosk import pictograms
+from tests.support.devices import printed_at
 
 
 def ticket(**extra) -> TicketPrint:
     at = datetime(2026, 12, 7, 8, 0, tzinfo=timezone(timedelta(hours=7)))
     return TicketPrint("Trung tâm", "Hộ tịch", "A012", at, 2, "http://hub/t/x", **extra)
-
-
-def printed_at(image, picture) -> int | None:
-    """The row where `picture` is printed, whole and unscaled, at the left margin; or None."""
-    margin = image.width // 24
-    wanted = picture.tobytes()
-    for y in range(image.height - picture.height):
-        box = (margin, y, margin + picture.width, y + picture.height)
-        if image.crop(box).tobytes() == wanted:
-            return y
-    return None
 
 
 @pytest.mark.parametrize("name", list(pictograms.catalogue()))

@@ -23,33 +23,9 @@ from display.audio import PEAK_CEILING_DB, TARGET_RMS_DB, level, silence_at_ends
 from kiosk import pictograms
 from kiosk.store.tables import PrintJobRow
 from kiosk.usecases import print_jobs, voice_packs
-from tests.devices.test_ticket_pictogram import printed_at
 from tests.support.clients import csrf_token
-from tests.support.hubs import FIXTURES
-from tests.usecases.test_voice_packs import tone
-
-VOICE_CENTRE = FIXTURES / "voice-centre.toml"  # fields HT (A) and DD (B), counters 1-3
-PRINTER = """
-[[printers]]
-name = "kiosk-1"
-url = "dummy://"
-
-[[kiosks]]
-name = "kiosk-1"
-printer = "kiosk-1"
-"""
-
-
-def voice_app(app_factory, tmp_path: Path):
-    centre = tmp_path / "voice-centre.toml"
-    centre.write_text(VOICE_CENTRE.read_text(encoding="utf-8") + PRINTER, encoding="utf-8")
-    return app_factory(centre_file=centre)
-
-
-def create_pack(client, code: str, name: str) -> None:
-    token = csrf_token(client, "/admin/voices")
-    made = client.post("/admin/voices", data={"code": code, "name": name, "csrf_token": token})
-    assert made.status_code == 302 and made.headers["Location"].endswith(f"/admin/voices/{code}")
+from tests.support.devices import printed_at
+from tests.support.voices import create_pack, tone, voice_app
 
 
 def take(tmp_path: Path, word_s: float, before_s: float, after_s: float) -> bytes:

@@ -10,9 +10,8 @@ import re
 from datetime import UTC, datetime
 
 from kiosk.extensions import socketio
-from tests.integration.test_admin_voices import create_pack, voice_app
 from tests.support.clients import csrf_token
-from tests.support.voices import record_for_calls, recorded_slugs
+from tests.support.voices import create_pack, record_for_calls, recorded_slugs, voice_app
 
 TV = "sanh-tang-1"
 

@@ -67,3 +67,14 @@ def hub_with_kiosk_scanner(hub_factory, pty, tmp_path: Path):
         lambda: scanner_state(hub, "kiosk-1-scanner").get("state") == "online", timeout=5
     )
     return hub
+
+
+def printed_at(image, picture) -> int | None:
+    """The row where `picture` is printed, whole and unscaled, at the left margin; or None."""
+    margin = image.width // 24
+    wanted = picture.tobytes()
+    for y in range(image.height - picture.height):
+        box = (margin, y, margin + picture.width, y + picture.height)
+        if image.crop(box).tobytes() == wanted:
+            return y
+    return None

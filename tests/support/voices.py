@@ -6,8 +6,14 @@ slugs of a recorded pack's clip URLs."""
 from __future__ import annotations
 
 import io
+import math
 import re
+import struct
 import wave
+from pathlib import Path
+
+from tests.support.clients import csrf_token
+from tests.support.hubs import FIXTURES
 
 SHIPPED_VI_CLIP = re.compile(r".*/display/voice/vi/[^/]+\.wav$")
 
@@ -50,7 +56,6 @@ def record_for_calls(ctx, code: str, name: str) -> None:
     """Pack `code` complete for this centre's calls (a tone per clip), not for the kiosk."""
     from display import recorded
     from kiosk.usecases import voice_packs
-    from tests.usecases.test_voice_packs import tone
 
     if voice_packs.find_pack(ctx.store, code) is None:
         voice_packs.create_pack(ctx, None, code, name)
@@ -59,3 +64,42 @@ def record_for_calls(ctx, code: str, name: str) -> None:
     for index, spec in enumerate(recorded.clip_list(needs)):
         if spec.group != "kiosk" and spec.required:
             voice_packs.save_clip(ctx, None, code, spec.slug, spec.say, tone(hz=300 + index))
+
+
+VOICE_CENTRE = FIXTURES / "voice-centre.toml"  # fields HT (A) and DD (B), counters 1-3
+PRINTER = """
+[[printers]]
+name = "kiosk-1"
+url = "dummy://"
+
+[[kiosks]]
+name = "kiosk-1"
+printer = "kiosk-1"
+"""
+
+
+def tone(seconds: float = 0.2, hz: float = 440.0) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        n = int(16000 * seconds)
+        wav.writeframes(
+            struct.pack(
+                f"<{n}h", *(int(8000 * math.sin(2 * math.pi * hz * i / 16000)) for i in range(n))
+            )
+        )
+    return out.getvalue()
+
+
+def voice_app(app_factory, tmp_path: Path):
+    centre = tmp_path / "voice-centre.toml"
+    centre.write_text(VOICE_CENTRE.read_text(encoding="utf-8") + PRINTER, encoding="utf-8")
+    return app_factory(centre_file=centre)
+
+
+def create_pack(client, code: str, name: str) -> None:
+    token = csrf_token(client, "/admin/voices")
+    made = client.post("/admin/voices", data={"code": code, "name": name, "csrf_token": token})
+    assert made.status_code == 302 and made.headers["Location"].endswith(f"/admin/voices/{code}")

@@ -3,32 +3,13 @@ one installation to another (`motcua voice export` / `import`)."""
 
 from __future__ import annotations
 
-import io
-import math
-import struct
-import wave
-
 import pytest
 
 from display import recorded
 from display.announcer import compose_call, voice_announcer
 from kiosk import cli
 from kiosk.usecases import voice_packs
-
-
-def tone(seconds: float = 0.2, hz: float = 440.0) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(16000)
-        n = int(16000 * seconds)
-        wav.writeframes(
-            struct.pack(
-                f"<{n}h", *(int(8000 * math.sin(2 * math.pi * hz * i / 16000)) for i in range(n))
-            )
-        )
-    return out.getvalue()
+from tests.support.voices import tone
 
 
 def needs(ctx) -> recorded.CentreNeeds:
