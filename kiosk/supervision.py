@@ -89,11 +89,14 @@ def subscribe() -> dict:
         return {"ok": False, "error": "login_required"}
     if not actor.at_least("supervisor"):
         return {"ok": False, "error": "forbidden"}
-    with centre.ctx.store.read() as session:
-        payload = snapshot(centre, QueueReader(centre.ctx, session))
+    # Rooms first, then the snapshot: a change published meanwhile either reaches this
+    # view as an event or is in the snapshot read after it (a device that came online
+    # between a snapshot and a later join was missing from the view until its next change).
     join_room(rooms.staff(centre.centre_id))
     join_room(rooms.supervisors(centre.centre_id))
     join_room(rooms.user(centre.centre_id, actor.id))  # told if this login ends
+    with centre.ctx.store.read() as session:
+        payload = snapshot(centre, QueueReader(centre.ctx, session))
     payload["subscription"] = {"supervisor": True}
     emit("snapshot", payload, to=request.sid)
     centre.wait_watcher.start()
