@@ -92,6 +92,8 @@ class PrintService:
                     del self.config[name]
                 if (wanted.get(name) or {"agent": "gone"}).get("agent"):
                     self.hub.device_status.pop(f"printer:{name}", None)  # not ours to report
+            if name not in wanted:
+                device_status.forget(self.hub.ctx, f"printer:{name}")
             log.info("printer %s: %s", name, "changed" if name in wanted else "removed")
         for name, cfg in wanted.items():
             if self.config.get(name) != cfg or (name not in self.workers and not cfg.get("agent")):
@@ -181,6 +183,8 @@ class PrintService:
         self._set_status(name, data)
 
     def _set_status(self, name: str, data: dict) -> None:
+        if name not in self.config:
+            return  # removed meanwhile: a last word from its closing worker is not kept
         hub = self.hub
         key = f"printer:{name}"
         cfg = self.config.get(name, {})

@@ -91,6 +91,7 @@ class ScannerService:
                 self.configs.pop(name, None)
                 if name not in wanted:
                     self.hub.device_status.pop(_key(name), None)
+                    device_status.forget(self.hub.ctx, _key(name))
                 log.info("scanner %s: %s", name, "changed" if name in wanted else "removed")
         self.tables = list(wanted.values())
         for name, table in wanted.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,6 +25,15 @@ def save(store: Store, centre_id: int, key: str, data: dict) -> None:
     )
     with store.write() as session:
         session.execute(statement)
+
+
+def remove(store: Store, centre_id: int, key: str) -> None:
+    with store.write() as session:
+        session.execute(
+            delete(DeviceStatusRow).where(
+                DeviceStatusRow.centre_id == centre_id, DeviceStatusRow.key == key
+            )
+        )
 
 
 def load_all(store: Store, centre_id: int) -> dict[str, dict]:

@@ -67,6 +67,16 @@ def remember(ctx: QueueContext, key: str, entry: dict) -> bool:
     return True
 
 
+def forget(ctx: QueueContext, key: str) -> None:
+    """A removed device's stored status is gone: its worker may have reported once more
+    between the admin's removal (which deletes it too) and being closed, and the devices
+    page would then list it again, as a device nobody configured."""
+    try:
+        table.remove(ctx.store, ctx.centre_id, key)
+    except SQLAlchemyError:
+        log.warning("could not forget the status of %s", key, exc_info=True)
+
+
 def stored(ctx: QueueContext) -> dict[str, dict]:
     """Every device status of the centre, as the owners last stored them."""
     return table.load_all(ctx.store, ctx.centre_id)
