@@ -110,6 +110,13 @@
   nextButton.addEventListener("click", () => turn(1));
   let resizing = null;
   addEventListener("resize", () => { clearTimeout(resizing); resizing = setTimeout(renderServices, 150); });
+  // Fit the names again whenever the tiles' box changes size (the header or ticker settling
+  // after the first render) or a font arrives late: on a busy kiosk PC long names were seen
+  // spilling out of tiles fitted a moment too early.
+  if (window.ResizeObserver) {
+    new ResizeObserver(() => fitNames()).observe(document.getElementById("service-buttons"));
+  }
+  if (document.fonts) document.fonts.ready.then(fitNames);
 
   function renderServices() {
     const box = document.getElementById("service-buttons");

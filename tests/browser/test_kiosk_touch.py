@@ -11,6 +11,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_CENTRE
+from tests.support.devices import wait_until
 from tests.support.pages import no_scrolling
 
 # Real one-stop fields, long names included: they must wrap inside their tile, never spill.
@@ -190,7 +191,8 @@ def test_thirty_fields_are_paged_never_squeezed(hub_factory, tmp_path, new_page,
     for page in range(1, pages + 1):
         expect(indicator).to_have_text(re.compile(f" {page}/{pages}$"))
         assert no_scrolling(kiosk)
-        assert tiles_fit(kiosk) == []
+        # fitted at render, and again when the box settles (static/js/kiosk.js: fitNames)
+        assert wait_until(lambda: tiles_fit(kiosk) == [], timeout=3), tiles_fit(kiosk)
         shown = visible_fields(kiosk)
         assert 8 <= len(shown) <= 12 or page == pages
         seen += shown
@@ -223,5 +225,6 @@ def test_twelve_fields_fit_on_one_screen(hub_factory, tmp_path, new_page, width,
     expect(kiosk.locator("#service-pager")).to_be_hidden()
     assert len(visible_fields(kiosk)) == 12
     assert no_scrolling(kiosk)
-    assert tiles_fit(kiosk) == []
+    # fitted at render, and again when the box settles (static/js/kiosk.js: fitNames)
+    assert wait_until(lambda: tiles_fit(kiosk) == [], timeout=3), tiles_fit(kiosk)
     kiosk.screenshot(path=str(tmp_path / f"kiosk-{width}x{height}-12.png"))
