@@ -337,7 +337,10 @@ class Agent:
             self._queued.add(job)
             self._tickets[id(ticket)] = (job, ticket)
             self.journal.mark(job, printer, "received")
-        worker.submit(str(job), ticket)
+            # Queued under the lock: a job pushed by the hub and the next one in the answer
+            # to `jobs` (two threads) reach the printer in the order they were taken, not
+            # the order the threads woke (A003 was seen printed before A002).
+            worker.submit(str(job), ticket)
 
     def _printed(self, job_id: str) -> None:
         job = int(job_id)

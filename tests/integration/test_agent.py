@@ -193,12 +193,14 @@ def test_centres_apart_and_refused_tokens_stop_the_agent(
         )
         hubs = (hub_a, hub_b)
         token_a, paired_b = pair_agent(hub_a)["token"], pair_agent(hub_b)
-        agent_a = agents(tmp_path, hub_a.url, token_a, journal=tmp_path / "a.db")
-        agent_b = agents(tmp_path, hub_b.url, paired_b["token"], journal=tmp_path / "b.db")
-        for hub in hubs:
+        # each agent's journal a file of its own (once, the hub's database file: the two
+        # programs then waited on each other's SQLite locks)
+        agent_a = agents(tmp_path, hub_a.url, token_a, journal=tmp_path / "journal-a.db")
+        agent_b = agents(tmp_path, hub_b.url, paired_b["token"], journal=tmp_path / "journal-b.db")
+        for hub, agent in zip(hubs, (agent_a, agent_b), strict=True):
             assert wait_until(
                 lambda h=hub: _devices(h).get("printer:p1", {}).get("state") == "online"
-            )
+            ), agent.logs()
         a = [_issue(hub_a, service="HT")["number"] for _ in range(3)]
         b = [_issue(hub_b, service="DD")["number"] for _ in range(3)]
         assert wait_until(lambda: len(printed_tickets(printer_a.received)) == 3)

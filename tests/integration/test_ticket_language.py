@@ -15,17 +15,9 @@ from devices.rendering import TicketPrint, info_lines, render_ticket
 from devices.rendering.wire import ticket_from_wire
 from kiosk.store.tables import PrintJobRow
 from kiosk.usecases import print_jobs
+from tests.support.hubs import DUMMY_KIOSK_PRINTER
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "centre.toml"
-PRINTER = """
-[[printers]]
-name = "kiosk-1"
-url = "dummy://"
-
-[[kiosks]]
-name = "kiosk-1"
-printer = "kiosk-1"
-"""
 
 
 def take_number(client, lang: str, priority: str | None = None) -> dict:
@@ -39,7 +31,7 @@ def take_number(client, lang: str, priority: str | None = None) -> dict:
 
 def test_the_ticket_is_printed_in_the_language_the_number_was_taken_in(app_factory, tmp_path):
     centre = tmp_path / "centre.toml"
-    centre.write_text(FIXTURE.read_text(encoding="utf-8") + PRINTER, encoding="utf-8")
+    centre.write_text(FIXTURE.read_text(encoding="utf-8") + DUMMY_KIOSK_PRINTER, encoding="utf-8")
     app = app_factory(centre_file=centre)
     hub = app.extensions["motcua"]
     client = app.test_client()

@@ -37,6 +37,16 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 TEST_CENTRE = FIXTURES / "centre.toml"
+# Added to a centre file: kiosk-1 prints on a printer that keeps what it is sent in memory.
+DUMMY_KIOSK_PRINTER = """
+[[printers]]
+name = "kiosk-1"
+url = "dummy://"
+
+[[kiosks]]
+name = "kiosk-1"
+printer = "kiosk-1"
+"""
 ADMIN = ("admin", "test-admin-pass")
 BOSS = ("truongbp", "supervisor-pass")  # the supervisor `watched_centre` adds
 PG_ADMIN_URL = os.environ.get("MOTCUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -13,7 +13,7 @@ import wave
 from pathlib import Path
 
 from tests.support.clients import csrf_token
-from tests.support.hubs import FIXTURES
+from tests.support.hubs import DUMMY_KIOSK_PRINTER, FIXTURES
 
 SHIPPED_VI_CLIP = re.compile(r".*/display/voice/vi/[^/]+\.wav$")
 
@@ -67,15 +67,6 @@ def record_for_calls(ctx, code: str, name: str) -> None:
 
 
 VOICE_CENTRE = FIXTURES / "voice-centre.toml"  # fields HT (A) and DD (B), counters 1-3
-PRINTER = """
-[[printers]]
-name = "kiosk-1"
-url = "dummy://"
-
-[[kiosks]]
-name = "kiosk-1"
-printer = "kiosk-1"
-"""
 
 
 def tone(seconds: float = 0.2, hz: float = 440.0) -> bytes:
@@ -95,7 +86,9 @@ def tone(seconds: float = 0.2, hz: float = 440.0) -> bytes:
 
 def voice_app(app_factory, tmp_path: Path):
     centre = tmp_path / "voice-centre.toml"
-    centre.write_text(VOICE_CENTRE.read_text(encoding="utf-8") + PRINTER, encoding="utf-8")
+    centre.write_text(
+        VOICE_CENTRE.read_text(encoding="utf-8") + DUMMY_KIOSK_PRINTER, encoding="utf-8"
+    )
     return app_factory(centre_file=centre)
 
 
