@@ -191,22 +191,6 @@ def compose_call(
     return Announcement(ticket, counter_number, recall, text, clips)
 
 
-def announce(
-    number: str,
-    counter_number: int,
-    languages: tuple[str, ...],
-    recall: bool,
-    packs: Mapping[str, str],
-    reading: str = DEFAULT_READING,
-) -> dict[str, Any]:
-    """The `announce` object of a `call` event: the hub builder hands this to the queue
-    (QueueContext.announce), so counter use cases need not import display/."""
-    if reading not in READINGS:
-        reading = DEFAULT_READING  # a setting typed by hand must not silence the lobby
-    call = compose_call(number, counter_number, languages=languages, recall=recall, reading=reading)
-    return call.to_dict(packs=packs or None)
-
-
 def needed_clips(lang: str, max_counter: int = REQUIRED_MAX_COUNTER) -> dict[str, str]:
     """Every clip id an announcement in `lang` can use, with what to say in it.
 
