@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import re
 
-import requests
 from playwright.sync_api import expect
 
-from display.announcer import compose_call
 from tests.conftest import ADMIN
 from tests.support.hubs import FIXTURES
-from tests.support.voices import open_lobby, record_for_calls, recorded_slugs, spoken
+from tests.support.voices import call_at_counter_3, open_lobby, record_for_calls, recorded_slugs
 
 TV = "sanh-tang-1"
 
@@ -53,15 +51,10 @@ def test_a_paired_lobby_tv_set_to_hmong_then_vietnamese_speaks_hmong_first(hub_f
         # Without a reload, the TV has its own order.
         expect(tv.locator(".lobby")).to_have_attribute("data-own", "hmn,vi")
 
-        ticket = requests.post(
-            f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10
-        ).json()
-        hub.session().post(f"{hub.url}/api/v1/counters/3/next", timeout=10).raise_for_status()
+        vi, slugs = call_at_counter_3(hub)
         expect(tv.locator("#speaking span.now")).to_have_text("Hmông", timeout=15_000)
         expect(tv.locator("#speaking")).to_contain_text("Tiếng Việt")
         expect(tv.locator("#speaking")).not_to_contain_text("English")
-        vi = compose_call(ticket["number"], 3, languages=("vi",)).to_dict()["audio"]["vi"]
-        slugs = ["call", "ticket", *spoken(ticket["number"]), "to_counter", "counter_3"]
         tv.wait_for_function(
             "n => Announcer.log.length >= n", arg=len(vi) + len(slugs), timeout=20_000
         )

@@ -12,11 +12,10 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from display.announcer import compose_call
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.conftest import ADMIN
 from tests.support.hubs import FIXTURES, chromium_path
-from tests.support.voices import open_lobby, recorded_slugs, spoken
+from tests.support.voices import call_at_counter_3, open_lobby, recorded_slugs
 
 
 @pytest.fixture(scope="module")
@@ -112,14 +111,9 @@ def test_a_pack_recorded_in_the_browser_speaks_calls_after_vietnamese(
 
         lobby = open_lobby(context, f"{hub.url}/display")
         other = open_lobby(context, f"{hub.url}/display?announce=hmn,vi")  # its own order
-        ticket = requests.post(
-            f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10
-        ).json()
-        hub.session().post(f"{hub.url}/api/v1/counters/3/next", timeout=10).raise_for_status()
+        vi, slugs = call_at_counter_3(hub)
         expect(lobby.locator("#speaking span.now")).to_have_text("Hmông", timeout=15_000)
         expect(lobby.locator("#speaking")).to_contain_text("Tiếng Việt")
-        vi = compose_call(ticket["number"], 3, languages=("vi",)).to_dict()["audio"]["vi"]
-        slugs = ["call", "ticket", *spoken(ticket["number"]), "to_counter", "counter_3"]
         lobby.wait_for_function(
             "n => Announcer.log.length >= n", arg=len(vi) + len(slugs), timeout=20_000
         )

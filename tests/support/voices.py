@@ -12,6 +12,9 @@ import struct
 import wave
 from pathlib import Path
 
+import requests
+
+from display.announcer import compose_call
 from tests.support.clients import csrf_token
 from tests.support.hubs import DUMMY_KIOSK_PRINTER, FIXTURES
 
@@ -96,3 +99,12 @@ def create_pack(client, code: str, name: str) -> None:
     token = csrf_token(client, "/admin/voices")
     made = client.post("/admin/voices", data={"code": code, "name": name, "csrf_token": token})
     assert made.status_code == 302 and made.headers["Location"].endswith(f"/admin/voices/{code}")
+
+
+def call_at_counter_3(hub) -> tuple[list[str], list[str]]:
+    """A number taken in field HT and called at counter 3: the shipped Vietnamese clip URLs
+    of that call, and the slugs a recorded pack says it with."""
+    ticket = requests.post(f"{hub.url}/api/v1/tickets", json={"service": "HT"}, timeout=10).json()
+    hub.session().post(f"{hub.url}/api/v1/counters/3/next", timeout=10).raise_for_status()
+    vi = compose_call(ticket["number"], 3, languages=("vi",)).to_dict()["audio"]["vi"]
+    return vi, ["call", "ticket", *spoken(ticket["number"]), "to_counter", "counter_3"]
