@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -57,7 +58,9 @@ class Screens:
         self.idle_counters = 0  # `counter` events saying a counter holds nobody
         self.snapshots = 0
         self.served: set[int] = set()  # screens that got a snapshot (cleared by the bench)
+        self.connected: set[int] = set()  # screens connected now
         self.refusals = 0  # subscribe answered with an error
+        self.refused: collections.Counter = collections.Counter()  # by error
         self.clients: list[socketio.Client] = []
         pool = Pool(at_once)
         for _ in range(n):
@@ -68,10 +71,35 @@ class Screens:
     def _connect(self, url: str, reconnect: bool) -> None:
         client = socketio.Client(reconnection=reconnect, reconnection_delay_max=2)
 
-        def subscribe() -> None:
-            client.emit("subscribe", {"display": "lobby"}, callback=self._answered)
+        def subscribe(attempt: int = 0) -> None:
+            """As static/js/hub.js: asked again after 1, 2, 4… up to 15 s (with jitter)
+            when refused with `database_unavailable` or not answered in 10 s."""
 
-        client.on("connect", subscribe)
+            def ask() -> None:
+                try:
+                    answer = client.call("subscribe", {"display": "lobby"}, timeout=10)
+                except socketio.exceptions.TimeoutError:
+                    answer = {"error": "no answer in 10 s"}
+                except socketio.exceptions.SocketIOError:
+                    return  # disconnected: the next connect asks again
+                if not isinstance(answer, dict):
+                    answer = {"error": repr(answer)}
+                self._answered(answer)
+                if not answer.get("ok") and answer.get("error") in (
+                    "database_unavailable",
+                    "no answer in 10 s",
+                ):
+                    gevent.sleep(min(15, 2**attempt) * random.uniform(0.75, 1.25))
+                    subscribe(attempt + 1)
+
+            gevent.spawn(ask)
+
+        def connected() -> None:
+            self.connected.add(id(client))
+            subscribe()
+
+        client.on("connect", connected)
+        client.on("disconnect", lambda *_: self.connected.discard(id(client)))
         client.on("snapshot", lambda data: self._on_snapshot(data, client))
         client.on("call", self._on_call)
         client.on("*", self._on_other)
@@ -81,6 +109,7 @@ class Screens:
     def _answered(self, answer=None) -> None:
         if not (isinstance(answer, dict) and answer.get("ok")):
             self.refusals += 1
+            self.refused[answer.get("error") if isinstance(answer, dict) else repr(answer)] += 1
 
     def _on_snapshot(self, data, client=None) -> None:
         self.snapshots += 1

@@ -111,21 +111,31 @@ def on_subscribe(data=None, *_more):  # no argument, or extra ones: answered, no
     each with an optional `centre: CODE` → rooms + snapshot; the answer (ack) says
     whether it worked.
 
-    When the database cannot answer (restarting, every pooled connection busy while all
-    screens reconnect at once) the answer is `database_unavailable`; the screen keeps its
-    offline mark and asks again (static/js/hub.js).  Rooms are joined only after the
+    Subscribes are built a few at a time (kiosk/runtime/admission.py): when every
+    screen reconnects at once they wait at the gate, not on the pool.  When the database
+    cannot answer (restarting, every pooled connection busy) the answer is
+    `database_unavailable`; the screen keeps its offline mark and asks again
+    (static/js/hub.js).  Rooms are joined only after the
     snapshot was read, so a failed subscribe leaves the client where it was."""
+    sid, namespace = request.sid, request.namespace or "/"
     try:
-        return _subscribe(data)
+        answer = current_hub().subscribe_gate.run(
+            sid,
+            lambda: _subscribe(data),
+            lambda: socketio.server.manager.is_connected(sid, namespace),
+        )
     except DATABASE_ERRORS as error:
         current_app.logger.warning("subscribe: database unavailable: %s", error)
         return _error("database_unavailable")
     except (KeyError, ValueError):
         # join_room raises these when the screen hung up while its snapshot was read
         # (a reload, a closed tab): nobody is left to answer, so it is not an error.
-        if socketio.server.manager.is_connected(request.sid, request.namespace or "/"):
+        if socketio.server.manager.is_connected(sid, namespace):
             raise
         return None
+    # None: the screen asked again while this one waited at the gate (its answer had
+    # timed out), and the newer subscribe brings the snapshot.
+    return answer if answer is not None else {"ok": True, "superseded": True}
 
 
 def _subscribe(data):
@@ -196,10 +206,10 @@ def _subscribe(data):
                     own_voice = lobby_voices.state(session, served.ctx, tv.name)
                     join_room(rooms.lobby_tv(centre, tv.name))
                 kind = {"display": display}
+            devices = all_device_status(served, session)
     except DomainError as error:
         return _error(error.code, **error.params)
     snapshot["subscription"] = kind
-    devices = all_device_status(served)
     snapshot["devices"] = devices if staff_view else public_devices(devices)
     emit("snapshot", snapshot, to=request.sid)
     if own_voice is not None:
@@ -232,4 +242,6 @@ def _track_device(data: dict, centre) -> None:
 
 @socketio.on("disconnect")
 def on_disconnect(*_reason):
-    current_hub().presence.left(request.sid)
+    hub = current_hub()
+    hub.subscribe_gate.forget(request.sid)
+    hub.presence.left(request.sid)

@@ -9,19 +9,29 @@ from typing import TYPE_CHECKING
 from kiosk.config import Config
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from kiosk.runtime.hub import ServedCentre
 
 
-def all_device_status(centre: ServedCentre) -> dict[str, dict]:
+def all_device_status(centre: ServedCentre, session: Session | None = None) -> dict[str, dict]:
     """A centre's devices as every process knows them: the database (other owners)
-    overlaid with this process."""
-    from kiosk.usecases import device_status
+    overlaid with this process.  With `session`, read in that transaction (a subscribe
+    reads them beside its snapshot: one transaction, not three), and a database error
+    is the caller's; without, in a read of its own, and a database that does not answer
+    leaves the stored part out (health must answer even then)."""
+    from kiosk.store import device_status as table
 
-    try:
-        stored = device_status.stored(centre.ctx)
-        waiting = pending_jobs(centre.ctx.store, centre.centre_id)
-    except Exception:  # health must answer even when the database does not
-        stored, waiting = {}, None
+    if session is not None:
+        stored = table.statuses_in(session, centre.centre_id)
+        waiting = table.pending_in(session, centre.centre_id)
+    else:
+        try:
+            with centre.ctx.store.read() as own:
+                stored = table.statuses_in(own, centre.centre_id)
+                waiting = table.pending_in(own, centre.centre_id)
+        except Exception:  # health must answer even when the database does not
+            stored, waiting = {}, None
     merged = {**stored, **centre.device_status}
     if waiting is not None:
         # Jobs wait in the database until printed or dropped: count them there, not from
@@ -34,17 +44,10 @@ def all_device_status(centre: ServedCentre) -> dict[str, dict]:
 
 def pending_jobs(store, centre_id: int) -> dict[str, int]:
     """Print jobs still waiting, by printer name."""
-    from sqlalchemy import func, select
-
-    from kiosk.store.tables import PrintJobRow
+    from kiosk.store import device_status as table
 
     with store.read() as session:
-        rows = session.execute(
-            select(PrintJobRow.printer, func.count())
-            .where(PrintJobRow.centre_id == centre_id, PrintJobRow.state == "pending")
-            .group_by(PrintJobRow.printer)
-        ).all()
-    return {printer: count for printer, count in rows}
+        return table.pending_in(session, centre_id)
 
 
 def describe_devices(config: Config) -> str:

@@ -37,6 +37,7 @@ from flask import g, has_request_context
 
 from kiosk.config import Config
 from kiosk.ratelimit import RateLimiter
+from kiosk.runtime.admission import SubscribeGate
 from kiosk.store import Store
 from kiosk.usecases import device_config
 from kiosk.usecases.context import QueueContext
@@ -81,6 +82,8 @@ class Hub:
     presence: object | None = None  # presence.Presence, set by open_hub
     issue_limiter: RateLimiter | None = None
     login_limiter: RateLimiter | None = None
+    # At most a few snapshots built at a time (runtime/admission.py: a reconnect storm).
+    subscribe_gate: SubscribeGate = field(default_factory=SubscribeGate)
     app: Flask | None = None  # set by init_app; background tasks enter its context
     # Makes the ServedCentre of a centre found in the database (open_hub's builder).
     build_centre: Callable[[int], ServedCentre] | None = None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from kiosk.store.db import Store
-from kiosk.store.tables import DeviceStatusRow
+from kiosk.store.tables import DeviceStatusRow, PrintJobRow
 
 
 def save(store: Store, centre_id: int, key: str, data: dict) -> None:
@@ -36,9 +37,29 @@ def remove(store: Store, centre_id: int, key: str) -> None:
         )
 
 
+# Built once: a subscribe reads these beside its snapshot (kiosk/realtime.py).
+_STATUS = select(DeviceStatusRow.key, DeviceStatusRow.data).where(
+    DeviceStatusRow.centre_id == bindparam("centre_id")
+)
+_PENDING = (
+    select(PrintJobRow.printer, func.count())
+    .where(PrintJobRow.centre_id == bindparam("centre_id"), PrintJobRow.state == "pending")
+    .group_by(PrintJobRow.printer)
+)
+
+
 def load_all(store: Store, centre_id: int) -> dict[str, dict]:
     with store.read() as session:
-        rows = session.execute(
-            select(DeviceStatusRow).where(DeviceStatusRow.centre_id == centre_id)
-        ).scalars()
-        return {row.key: dict(row.data or {}) for row in rows}
+        return statuses_in(session, centre_id)
+
+
+def statuses_in(session: Session, centre_id: int) -> dict[str, dict]:
+    """Every stored status of the centre, read in the caller's transaction."""
+    rows = session.connection().execute(_STATUS, {"centre_id": centre_id})
+    return {key: dict(data or {}) for key, data in rows}
+
+
+def pending_in(session: Session, centre_id: int) -> dict[str, int]:
+    """Print jobs still waiting, by printer name, read in the caller's transaction."""
+    rows = session.connection().execute(_PENDING, {"centre_id": centre_id})
+    return {printer: count for printer, count in rows}
