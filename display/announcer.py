@@ -19,6 +19,7 @@ language, served at /display/voice/<pack>/<slug>.wav.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -233,27 +234,32 @@ def voice_announcer(store: Any, centre_id: int) -> Callable[..., dict[str, Any]]
         recall: bool,
         packs: Mapping[str, str],
         reading: str = DEFAULT_READING,
+        *,
+        session: Any = None,
     ) -> dict[str, Any]:
+        """`session`: the caller's open transaction, read in (the call's own, so the
+        announcement costs no transaction of its own); without one, a read of its own."""
         if reading not in READINGS:
             reading = DEFAULT_READING
         shipped = [lang for lang in languages if lang in LANGUAGES]
         text = compose_call(number, counter_number, languages=shipped or ("vi",), recall=recall)
         result: dict[str, Any] = {lang: text.text[lang] for lang in shipped}
-        with store.read() as session:
+        # Both kept with the centre's set-up (kiosk/store/setup_cache.py): no statement
+        # while it holds.
+        with nullcontext(session) if session is not None else store.read() as session:
             lobbies = [
                 lang for lang in lobby_languages(session, centre_id) if lang not in languages
             ]
-            found = recorded.recorded_packs(session, [*languages, *lobbies])
-            needs = recorded.centre_needs(session, centre_id) if found else None
+            complete = recorded.packs_for_calls(session, centre_id)
         names: dict[str, str] = {}
 
         def clips(codes: Iterable[str], first: bool) -> dict[str, list[str]]:
             spoken: dict[str, list[str]] = {}
             for lang in codes:
                 chime = first and not spoken
-                pack = found.get(lang)
+                pack = complete.get(lang)  # None: none recorded, or one call clip missing
                 urls = None
-                if pack is not None and not recorded.missing(needs, pack.digests, "calls"):
+                if pack is not None:
                     urls = recorded.call_urls(
                         pack, number, counter_number, recall=recall, chime=chime
                     )

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from sqlalchemy import select
@@ -160,6 +161,26 @@ def recorded_packs(session: Session, codes: Iterable[str] | None = None) -> dict
         if slug is not None:
             entry[1][slug] = digest
     return {code: RecordedPack(code, name, digests) for code, (name, digests) in found.items()}
+
+
+def packs_for_calls(session: Session, centre_id: int) -> Mapping[str, RecordedPack]:
+    """The recorded packs complete for this centre's calls, by code: kept with the
+    centre's set-up (kiosk/store/setup_cache.py: recording, deleting or importing a pack
+    raises its version), so a call reads no pack while the set-up holds."""
+    kept = setup_cache.derived(session, centre_id)
+    found = kept.get("packs_for_calls")
+    if found is None:
+        packs = recorded_packs(session)
+        needs = centre_needs(session, centre_id) if packs else None
+        found = MappingProxyType(
+            {
+                code: pack
+                for code, pack in packs.items()
+                if not missing(needs, pack.digests, "calls")
+            }
+        )
+        kept["packs_for_calls"] = found
+    return found
 
 
 def call_urls(

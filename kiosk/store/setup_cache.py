@@ -16,6 +16,11 @@ the old number sees the old set-up, as it would have without the cache.  A trans
 that changed the set-up itself reads it from the database (its own uncommitted rows),
 and never leaves that copy for others.
 
+Kept with it, because every call announces with them (display/announcer.py): the lobby
+TVs' own languages (`lobby_voices`, per centre) and the packs recorded at the hub
+(`voice_packs`, `voice_clips`: one set for the whole hub, so a change to them raises the
+number of every centre).  Readers keep what they derive from these in `Setup.derived`.
+
 Not cached, because queue actions change it: a counter's state, pause reason, clerk and
 held ticket; the interleave memory (`centres.normal_since_priority`); tickets.  The
 objects here are shared by every request: never change them (the settings mapping is
@@ -40,6 +45,7 @@ from kiosk.store.tables import (
     CentreRow,
     CounterRow,
     CounterServiceRow,
+    LobbyVoiceRow,
     PriorityGroupRow,
     ServiceRow,
     SetupVersionRow,
@@ -121,6 +127,7 @@ _groups = PriorityGroupRow.__table__
 _counters = CounterRow.__table__
 _counter_services = CounterServiceRow.__table__
 _versions = SetupVersionRow.__table__
+_lobby_voices = LobbyVoiceRow.__table__
 
 _VERSION = select(_versions.c.version).where(_versions.c.centre_id == bindparam("centre"))
 _CENTRE = select(
@@ -161,6 +168,16 @@ def setup(session: Session, centre_id: int) -> Setup:
                 _cache.setdefault(key, {})[centre_id] = held
     session.info.setdefault(_MEMO, {})[centre_id] = held
     return held
+
+
+def derived(session: Session, centre_id: int) -> dict:
+    """Where a reader keeps what it derives from the set-up this transaction sees (e.g.
+    the recorded packs complete for calls), dropped with it.  What the session still
+    holds is written first: a change of this transaction's own then raises the version
+    (and gets a copy of its own) before anything is read to be kept."""
+    if session.new or session.deleted or session.dirty:
+        session.flush()
+    return setup(session, centre_id).derived
 
 
 def forget() -> None:
@@ -241,7 +258,13 @@ _WATCHED = {
     "services": None,
     "priority_groups": None,
     "counter_services": None,
+    "lobby_voices": None,
+    "voice_packs": None,
+    "voice_clips": None,
 }
+# Tables of the whole hub, not of one centre: a change to them is every centre's.
+_HUB_WIDE = frozenset({"voice_packs", "voice_clips"})
+_ALL_CENTRES = select(_centres.c.id)
 
 
 def bump(session: Session, centre_ids: Iterable[int]) -> None:
@@ -282,7 +305,9 @@ def _before_flush(session: Session, _context, _instances) -> None:
             continue
         if obj in session.dirty and obj not in session.deleted and not _changed(obj):
             continue
-        if table == "centres":
+        if table in _HUB_WIDE:
+            centres |= set(session.connection().execute(_ALL_CENTRES).scalars())
+        elif table == "centres":
             centres.add(obj.id)  # a new centre has no id yet, and nobody keeps its set-up
         elif table == "counter_services":
             counters.add(obj.counter_id)
@@ -320,8 +345,8 @@ def _centres_of(session: Session, name: str, statement) -> set[int]:
     """The centres whose rows an UPDATE or DELETE touches (every centre for an INSERT
     or a statement without WHERE: rare, and only costs a re-read)."""
     where = getattr(statement, "whereclause", None)
-    if where is None:
-        query = select(_centres.c.id)
+    if where is None or name in _HUB_WIDE:
+        query = _ALL_CENTRES
     elif name == "centres":
         query = select(_centres.c.id).where(where)
     elif name == "counter_services":
@@ -329,6 +354,11 @@ def _centres_of(session: Session, name: str, statement) -> set[int]:
             _counters.c.id.in_(select(_counter_services.c.counter_id).where(where))
         )
     else:
-        table = {"services": _services, "priority_groups": _groups, "counters": _counters}[name]
+        table = {
+            "services": _services,
+            "priority_groups": _groups,
+            "counters": _counters,
+            "lobby_voices": _lobby_voices,
+        }[name]
         query = select(table.c.centre_id).where(where)
     return set(session.connection().execute(query).scalars())

@@ -21,8 +21,9 @@ def utc_now() -> datetime:
 # (ticket number, counter number, spoken languages, is a recall, voice pack by language,
 # the centre's reading of 105: "linh" or "le") → the `announce` object of the `call` event.
 # The hub builder plugs in the display's announcer (text and voice clips); usecases never
-# import display/.
-Announcer = Callable[[str, int, tuple[str, ...], bool, Mapping[str, str], str], dict]
+# import display/.  Keyword `session`: the caller's open transaction, for the announcer
+# to read in (else it opens a read of its own).
+Announcer = Callable[..., dict]
 
 
 def plain_announcement(
@@ -32,6 +33,8 @@ def plain_announcement(
     recall: bool,
     packs: Mapping[str, str],
     reading: str = "linh",
+    *,
+    session: object = None,
 ) -> dict:
     """Without a display announcer (scripts, benchmarks): the number and counter as text,
     nothing to play."""

@@ -132,6 +132,11 @@ def _publish_after(
         languages = tuple((reader.centre.settings or {}).get("languages") or ctx.languages)
         packs = dict((reader.centre.settings or {}).get("voice_packs") or {})
         reading = (reader.centre.settings or {}).get("number_reading") or "linh"
+        announce = None
+        if call and ticket:
+            announce = ctx.announce(
+                ticket["number"], number, languages, recall, packs, reading, session=session
+            )
     audiences = rooms.counter_audiences(centre, number)
     everyone = tuple(room for group in audiences.values() for room in group)
     if ticket_id is not None:
@@ -155,9 +160,7 @@ def _publish_after(
                     "service": ticket["service"],
                     "called_at": ticket["called_at"] if not recall else iso(ctx.now()),
                     "recall": recall,
-                    "announce": ctx.announce(
-                        ticket["number"], number, languages, recall, packs, reading
-                    ),
+                    "announce": announce,
                 },
                 everyone + (rooms.ticket(centre, ticket["token"]),),
             )

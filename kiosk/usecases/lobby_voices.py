@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from kiosk import rooms
 from kiosk.core.errors import InvalidInput
 from kiosk.events import Outgoing
+from kiosk.store import setup_cache
 from kiosk.store.tables import CentreRow, DeviceTokenRow, LobbyVoiceRow, VoicePackRow
 from kiosk.usecases import audit
 from kiosk.usecases.context import QueueContext
@@ -157,14 +158,22 @@ def state(session: Session, ctx: QueueContext, name: str) -> dict:
     return find(session, ctx.centre_id, name).in_effect(ctx.now().astimezone(ctx.tz))
 
 
+_LOBBY_LANGUAGES = select(
+    LobbyVoiceRow.__table__.c.languages, LobbyVoiceRow.__table__.c.night_languages
+).where(LobbyVoiceRow.__table__.c.centre_id == bindparam("centre"))
+
+
 def lobby_languages(session: Session, centre_id: int) -> list[str]:
-    """Every language some lobby TV of the centre speaks, by day or by night."""
-    rows = session.execute(
-        select(LobbyVoiceRow.languages, LobbyVoiceRow.night_languages).where(
-            LobbyVoiceRow.centre_id == centre_id
-        )
-    ).all()
-    return list(dict.fromkeys(code for day, night in rows for code in [*day, *night]))
+    """Every language some lobby TV of the centre speaks, by day or by night: kept with
+    the centre's set-up (a change to `lobby_voices` raises its version), as every call
+    asks (display/announcer.py)."""
+    kept = setup_cache.derived(session, centre_id)
+    codes = kept.get("lobby_languages")
+    if codes is None:
+        rows = session.connection().execute(_LOBBY_LANGUAGES, {"centre": centre_id}).all()
+        codes = tuple(dict.fromkeys(code for day, night in rows for code in [*day, *night]))
+        kept["lobby_languages"] = codes
+    return list(codes)
 
 
 def set_lobby_voice(

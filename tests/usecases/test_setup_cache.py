@@ -8,16 +8,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import delete, event, update
 
+from display.announcer import voice_announcer
 from kiosk.core.errors import DomainError, NotFound
 from kiosk.store import Store, setup_cache
 from kiosk.store import repository as repo
 from kiosk.store.seed import read_centre_file, seed
-from kiosk.store.tables import CounterRow, ServiceRow
-from kiosk.usecases import admin_priority, admin_setup, counters
+from kiosk.store.tables import CounterRow, LobbyVoiceRow, ServiceRow, VoiceClipRow
+from kiosk.usecases import admin_priority, admin_setup, counters, voice_packs
 from tests.support.hubs import TEST_CENTRE
 from tests.support.usecases import take
+from tests.support.voices import record_for_calls
 
 HT = admin_setup.ServiceValues(name="Tư pháp - Hộ tịch", name_en="Civil status", prefix="A")
 
@@ -126,3 +128,53 @@ def test_queue_actions_keep_the_set_up_and_read_it_once(day):
     event.listen(ctx.store.engine, "before_cursor_execute", lambda *a: read.append(a[2]))
     take(ctx)
     assert not [s for s in read if "FROM services" in s or "FROM priority_groups" in s]
+
+
+def test_a_pack_recorded_or_cut_short_elsewhere_is_on_the_next_call(two_processes):
+    """The packs complete for calls are kept with the set-up: recording the last clip,
+    deleting one (a plain DELETE through a session) or the pack, in another process,
+    holds from this process's next call."""
+    ctx, other = two_processes
+    speak = voice_announcer(ctx.store, ctx.centre_id)
+    assert list(speak("A012", 3, ("vi", "hmn"), False, {})["audio"]) == ["vi"]
+    record_for_calls(other, "hmn", "Hmông")
+    assert list(speak("A012", 3, ("vi", "hmn"), False, {})["audio"]) == ["vi", "hmn"]
+    with other.store.write() as session:
+        session.execute(delete(VoiceClipRow).where(VoiceClipRow.slug == "counter_3"))
+    assert list(speak("A012", 3, ("vi", "hmn"), False, {})["audio"]) == ["vi"]
+    record_for_calls(other, "hmn", "Hmông")
+    assert list(speak("A013", 3, ("vi", "hmn"), False, {})["audio"]) == ["vi", "hmn"]
+    voice_packs.delete_pack(other, None, "hmn")
+    assert list(speak("A014", 3, ("vi", "hmn"), False, {})["audio"]) == ["vi"]
+
+
+def test_a_lobby_tv_given_languages_elsewhere_gets_their_clips_on_the_next_call(
+    two_processes,
+):
+    """The lobby TVs' languages are kept with the set-up: a TV's row added, changed by a
+    plain UPDATE, or removed, in another process, holds from this process's next call."""
+    ctx, other = two_processes
+    speak = voice_announcer(ctx.store, ctx.centre_id)
+    assert "also" not in speak("A012", 3, ("vi",), False, {})
+    with other.store.write() as session:
+        session.add(
+            LobbyVoiceRow(
+                centre_id=ctx.centre_id,
+                name="sanh-1",
+                languages=["vi", "en"],
+                night_languages=[],
+                updated_at=ctx.now(),
+            )
+        )
+    assert list(speak("A012", 3, ("vi",), False, {})["also"]) == ["en"]
+    with ctx.store.read() as session:  # a call in the caller's transaction: the same
+        assert list(speak("A012", 3, ("vi",), False, {}, session=session)["also"]) == ["en"]
+    with other.store.write() as session:
+        session.execute(update(LobbyVoiceRow).values(languages=["vi"]))
+    assert "also" not in speak("A012", 3, ("vi",), False, {})
+    with other.store.write() as session:
+        session.execute(update(LobbyVoiceRow).values(night_languages=["en"]))
+    assert list(speak("A012", 3, ("vi",), False, {})["also"]) == ["en"]
+    with other.store.write() as session:
+        session.execute(delete(LobbyVoiceRow))
+    assert "also" not in speak("A012", 3, ("vi",), False, {})
