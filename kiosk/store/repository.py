@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import and_, bindparam, case, func, inspect, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from kiosk.core.errors import NotFound
 from kiosk.core.model import (
@@ -23,6 +23,7 @@ from kiosk.core.model import (
 from kiosk.core.policy import Ahead
 from kiosk.store import setup_cache
 from kiosk.store.tables import (
+    AuditRow,
     CentreRow,
     CounterRow,
     DailySequenceRow,
@@ -32,19 +33,27 @@ from kiosk.store.tables import (
     UserRow,
 )
 
-# The settings (a JSON document) are the set-up's: "next" reads them from the kept copy.
+# The settings (a JSON document) and the names are the set-up's: "next" reads them from
+# the kept copy.
 _LOCK_CENTRE = (
-    select(CentreRow)
-    .options(defer(CentreRow.settings))
-    .where(CentreRow.id == bindparam("centre"))
+    select(
+        CentreRow.__table__.c.id,
+        CentreRow.__table__.c.policy_mode,
+        CentreRow.__table__.c.normal_per_priority,
+        CentreRow.__table__.c.transfer_keeps_place,
+        CentreRow.__table__.c.normal_since_priority,
+    )
+    .where(CentreRow.__table__.c.id == bindparam("centre"))
     .with_for_update()
 )
 
 
-def lock_centre(session: Session, centre_id: int) -> CentreRow:
+def lock_centre(session: Session, centre_id: int):
     """Take the centre's row lock: serialises "next" within a centre (PostgreSQL);
-    on SQLite the immediate transaction already did."""
-    return session.execute(_LOCK_CENTRE, {"centre": centre_id}).scalar_one()
+    on SQLite the immediate transaction already did.  Returns what the counters' actions
+    read of it, as a plain row: id, policy_mode, normal_per_priority,
+    transfer_keeps_place, normal_since_priority (the interleave memory)."""
+    return _run(session, _LOCK_CENTRE, {"centre": centre_id}).one()
 
 
 def centre_by_code(session: Session, code: str | None) -> CentreRow | None:
@@ -119,6 +128,25 @@ def counter_row(session: Session, centre_id: int, number: int, *, lock: bool = F
     return _one_row(session, query, params, code="unknown_counter", counter=number)
 
 
+def counter_plain(session: Session, centre_id: int, number: int, *, lock: bool = False):
+    """The counter's columns as a plain row (no ORM object: what a counter action reads
+    and then writes by `update_counter`); NotFound when there is no such counter."""
+    query = _COUNTER_PLAIN_LOCKED if lock else _COUNTER_PLAIN
+    row = _run(session, query, {"centre": centre_id, "number": number}).first()
+    if row is None:
+        raise NotFound("unknown_counter", counter=number)
+    return row
+
+
+def ticket_plain(session: Session, centre_id: int, ticket_id: int, *, lock: bool = False):
+    """The ticket's columns as a plain row (see counter_plain); NotFound if none."""
+    query = _TICKET_PLAIN_LOCKED if lock else _TICKET_PLAIN
+    row = _run(session, query, {"centre": centre_id, "id": ticket_id}).first()
+    if row is None:
+        raise NotFound("unknown_ticket", ticket=ticket_id)
+    return row
+
+
 def counter_service_codes(session: Session, counter_id: int) -> tuple[str, ...]:
     """The active fields a counter serves, in the order "next" prefers them."""
     counter = session.get(CounterRow, counter_id)  # in the session already where it matters
@@ -149,6 +177,15 @@ def apply_counter(row: CounterRow, counter: Counter) -> None:
     row.state = counter.state.value
     row.pause_reason = counter.pause_reason
     row.current_ticket_id = counter.current_ticket_id
+
+
+def counter_values(counter: Counter) -> dict:
+    """The columns a counter's moves change (apply_counter's), by name."""
+    return {
+        "state": counter.state.value,
+        "pause_reason": counter.pause_reason,
+        "current_ticket_id": counter.current_ticket_id,
+    }
 
 
 def to_ticket(row: TicketRow, code_by_service_id: dict[int, str]) -> Ticket:
@@ -184,6 +221,47 @@ def apply_ticket(row: TicketRow, ticket: Ticket, service_id_by_code: dict[str, i
     row.started_at = ticket.started_at
     row.finished_at = ticket.finished_at
     row.recalls = ticket.recalls
+
+
+def ticket_values(ticket: Ticket, service_id_by_code: dict[str, int]) -> dict:
+    """The columns a ticket's moves change (apply_ticket's), by name."""
+    return {
+        "service_id": service_id_by_code[ticket.service_code],
+        "status": ticket.status.value,
+        "priority": ticket.priority,
+        "queued_at": ticket.queued_at,
+        "target_counter": ticket.target_counter,
+        "counter_number": ticket.counter,
+        "called_at": ticket.called_at,
+        "started_at": ticket.started_at,
+        "finished_at": ticket.finished_at,
+        "recalls": ticket.recalls,
+    }
+
+
+def _changed(row, values: dict) -> dict:
+    """The entries of `values` that differ from `row`'s columns: what the ORM's unit of
+    work would have written (a column rewritten with the value read could undo another
+    transaction's change made meanwhile)."""
+    return {key: value for key, value in values.items() if getattr(row, key) != value}
+
+
+def update_ticket(session: Session, row, values: dict):
+    """Write the ticket's columns in `values` that differ from `row` (a plain row read in
+    this transaction) by one UPDATE; the ticket as stored after it (RETURNING), or `row`
+    when nothing differs."""
+    changed = _changed(row, values)
+    if not changed:
+        return row
+    return _run(session, _UPDATE_TICKET, {"row_id": row.id, **changed}).one()
+
+
+def update_counter(session: Session, row, values: dict):
+    """update_ticket for a counter."""
+    changed = _changed(row, values)
+    if not changed:
+        return row
+    return _run(session, _UPDATE_COUNTER, {"row_id": row.id, **changed}).one()
 
 
 # What a ticket row copies from its core ticket, under the same names, once when it is
@@ -240,6 +318,14 @@ def latest_by_number(statement, centre_id: int, number: str, day: date):
         .order_by(TicketRow.id.desc())
         .limit(1)
     )
+
+
+def latest_plain_by_number(
+    session: Session, centre_id: int, number: str, day: date, *, lock: bool = False
+):
+    """latest_by_number's ticket as a plain row (see counter_plain), or None."""
+    query = _LATEST_LOCKED if lock else _LATEST
+    return _run(session, query, {"centre": centre_id, "number": number, "day": day}).first()
 
 
 def waiting_rows(
@@ -480,7 +566,7 @@ def _queue_heads(fields: int):
         .scalar_subquery()
         for slot in slots
     ]
-    return select(TicketRow).where(or_(*(TicketRow.id == o for o in oldest)))
+    return select(_tickets).where(or_(*(_tickets.c.id == o for o in oldest)))
 
 
 _QUEUE_HEADS: dict[int, object] = {}
@@ -488,17 +574,18 @@ _QUEUE_HEADS: dict[int, object] = {}
 
 def queue_heads(
     session: Session, centre_id: int, counter_number: int, service_ids: Iterable[int]
-) -> list[TicketRow]:
+) -> list:
     """policy.heads in SQL: the oldest waiting ticket sent to this counter, and the oldest
     of each class in each of its fields, each one index lookup, all in one statement (the
-    caller holds the centre's lock, so no other call takes them meanwhile)."""
+    caller holds the centre's lock, so no other call takes them meanwhile).  Plain rows
+    (see counter_plain)."""
     service_ids = list(service_ids)
     statement = _QUEUE_HEADS.get(len(service_ids))
     if statement is None:
         statement = _QUEUE_HEADS.setdefault(len(service_ids), _queue_heads(len(service_ids)))
     params = {"centre": centre_id, "counter": counter_number}
     params.update({f"service_{n}": service_id for n, service_id in enumerate(service_ids)})
-    return list(session.execute(statement, params).scalars())
+    return _run(session, statement, params).all()
 
 
 def _next_sequence(insert):
@@ -541,6 +628,32 @@ def insert_ticket(session: Session, row: TicketRow) -> int:
     return row.id
 
 
+_COUNTER_PLAIN = select(_counters).where(
+    _counters.c.centre_id == bindparam("centre"), _counters.c.number == bindparam("number")
+)
+_COUNTER_PLAIN_LOCKED = _COUNTER_PLAIN.with_for_update()
+_TICKET_PLAIN = select(_tickets).where(
+    _tickets.c.centre_id == bindparam("centre"), _tickets.c.id == bindparam("id")
+)
+_TICKET_PLAIN_LOCKED = _TICKET_PLAIN.with_for_update()
+_LATEST = (
+    select(_tickets)
+    .where(
+        _tickets.c.centre_id == bindparam("centre"),
+        _tickets.c.number == bindparam("number"),
+        _tickets.c.business_day == bindparam("day"),
+    )
+    .order_by(_tickets.c.id.desc())
+    .limit(1)
+)
+_LATEST_LOCKED = _LATEST.with_for_update()
+# No values: the SET clause is the parameters' columns (one compiled form per set of them).
+_UPDATE_TICKET = (
+    _tickets.update().where(_tickets.c.id == bindparam("row_id")).returning(*_tickets.c)
+)
+_UPDATE_COUNTER = (
+    _counters.update().where(_counters.c.id == bindparam("row_id")).returning(*_counters.c)
+)
 _TICKET_KEYS = frozenset(c.key for c in _tickets.columns) - {"id"}
 _INSERT_TICKET = _tickets.insert()
 _INSERT_EVENTS = _events.insert()
@@ -572,9 +685,48 @@ def add_events(
     )
 
 
+_SAVE_POLICY_STATE = (
+    update(CentreRow.__table__)
+    .where(CentreRow.__table__.c.id == bindparam("centre"))
+    .values(normal_since_priority=bindparam("normal_since_priority"))
+)
+
+
 def save_policy_state(session: Session, centre_id: int, normal_since_priority: int) -> None:
-    session.execute(
-        update(CentreRow)
-        .where(CentreRow.id == centre_id)
-        .values(normal_since_priority=normal_since_priority)
+    """Store the interleave memory (not a set-up change: the set-up's version stays)."""
+    _run(
+        session,
+        _SAVE_POLICY_STATE,
+        {"centre": centre_id, "normal_since_priority": normal_since_priority},
+    )
+
+
+_audit = AuditRow.__table__
+_INSERT_AUDIT = _audit.insert()
+_AUDIT_ACTION = _audit.c.action.type.length
+_AUDIT_TARGET = _audit.c.target.type.length
+
+
+def add_audit(
+    session: Session,
+    centre_id: int,
+    at,
+    user_id: int | None,
+    action: str,
+    target: object = "",
+    details: dict | None = None,
+) -> None:
+    """The row audit.record adds, by one INSERT now (no ORM object: the counters' actions
+    write nothing through the unit of work); the same columns, cut to the same lengths."""
+    _run(
+        session,
+        _INSERT_AUDIT,
+        {
+            "centre_id": centre_id,
+            "at": at,
+            "user_id": user_id,
+            "action": action[:_AUDIT_ACTION],
+            "target": str(target if target is not None else "")[:_AUDIT_TARGET],
+            "details": dict(details or {}),
+        },
     )

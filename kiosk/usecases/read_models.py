@@ -77,8 +77,18 @@ class QueueReader:
         self._waiting: list[TicketRow] | None = None
         self._counters: list | None = None
         self._held: dict[int, object] = {}
+        self._known_counters: dict[int, object] = {}
         self._clerks: dict[int, str | None] = {}
         self._open_by_code: dict[str, set[int]] | None = None
+
+    def know(self, counter=None, ticket=None) -> None:
+        """Rows this transaction already read or wrote (plain rows, as stored): a counter,
+        whose name a ticket at it shows, and a ticket, which a counter holding it shows.
+        Read from here instead of asking the database again (a counter action's events)."""
+        if counter is not None:
+            self._known_counters[counter.number] = counter
+        if ticket is not None:
+            self._held[ticket.id] = ticket
 
     # -- cached building blocks -------------------------------------------
     @property
@@ -278,24 +288,34 @@ class QueueReader:
         }
         data.update(self._place(row, service))
         if row.counter_number is not None:
-            counter = next((c for c in self.counters if c.number == row.counter_number), None)
+            counter = self._known_counters.get(row.counter_number) or next(
+                (c for c in self.counters if c.number == row.counter_number), None
+            )
             data["counter_name"] = counter.name if counter else None
             data["counter_name_en"] = (counter.name_en or counter.name) if counter else None
         return data
 
-    def screen_ticket(self, row: TicketRow) -> dict:
+    def screen_ticket(self, row: TicketRow, public: dict | None = None) -> dict:
         """A ticket for the screens at its counter.  Once finished it carries the key
         that lets the screen in front of the citizen send their rating
-        (kiosk/usecases/rating.py): whoever saw the ticket finished at that counter."""
-        data = self.public_ticket(row)
+        (kiosk/usecases/rating.py): whoever saw the ticket finished at that counter.
+        `public`: its public_ticket, when already built (copied, never changed)."""
+        data = dict(public) if public is not None else self.public_ticket(row)
         if row.status == TicketStatus.DONE.value:
             data["rating_key"] = rating_key(row.token, row.id)
         return data
 
-    def holder_ticket(self, row: TicketRow, *, history: bool = False) -> dict:
+    def ticket_views(self, row: TicketRow) -> tuple[dict, dict, dict]:
+        """(staff, screen, holder): the same as staff_ticket, screen_ticket and
+        holder_ticket, from one public view (a counter action sends all three)."""
+        public = self.public_ticket(row)
+        holder = self.holder_ticket(row, public=public)
+        return self._staff_from(row, dict(holder)), self.screen_ticket(row, public), holder
+
+    def holder_ticket(self, row: TicketRow, *, history: bool = False, public=None) -> dict:
         """The ticket for whoever holds its token (the citizen's phone, the kiosk that
         just issued it): its address and priority group, never a clerk's note."""
-        data = self.public_ticket(row)
+        data = dict(public) if public is not None else self.public_ticket(row)
         data["priority"] = row.priority
         data["token"] = row.token
         data["status_url"] = self.ctx.status_url(row.token)
@@ -313,12 +333,16 @@ class QueueReader:
     def staff_ticket(self, row: TicketRow, *, history: bool = False) -> dict:
         """Everything about a ticket, for logged-in staff: dossier code, transfer note,
         the full history with each event's data."""
-        data = self.holder_ticket(row)
+        data = self._staff_from(row, self.holder_ticket(row))
+        if history:
+            data["history"] = self.history(row)
+        return data
+
+    def _staff_from(self, row: TicketRow, data: dict) -> dict:
+        """What staff see beyond the holder's view `data` (changed and returned)."""
         data["dossier_code"] = row.dossier_code
         if row.parent_id:
             data["transfer"] = self.transfers_into([row]).get(row.id)
-        if history:
-            data["history"] = self.history(row)
         return data
 
     def _place(self, row: TicketRow, service: setup_cache.ServiceSetup) -> dict:
@@ -378,15 +402,30 @@ class QueueReader:
             "current": current,
         }
 
-    def screen_counter(self, row: CounterRow) -> dict:
+    def screen_counter(self, row: CounterRow, public: dict | None = None) -> dict:
         """What the screen paired to this counter shows: the public counter and the
-        clerk's display name (a name tag on the desk, not on every lobby wall)."""
-        return {**self.public_counter(row), "clerk": self._clerk(row)}
+        clerk's display name (a name tag on the desk, not on every lobby wall).
+        `public`: its public_counter, when already built (copied, never changed)."""
+        return {
+            **(public if public is not None else self.public_counter(row)),
+            "clerk": self._clerk(row),
+        }
+
+    def counter_views(self, row: CounterRow) -> dict[str, dict]:
+        """{public, screen, staff}: the same as public_counter, screen_counter and
+        staff_counter, from one public view (a counter action sends all three)."""
+        public = self.public_counter(row)
+        screen = self.screen_counter(row, public)
+        staff = {**screen, "current": dict(public["current"]) if public["current"] else None}
+        return {"public": public, "screen": screen, "staff": self._staff_counter_from(row, staff)}
 
     def staff_counter(self, row: CounterRow) -> dict:
         """A counter for staff: the held ticket with its priority group, dossier code and
         the previous clerk's transfer note."""
-        data = self.screen_counter(row)
+        return self._staff_counter_from(row, self.screen_counter(row))
+
+    def _staff_counter_from(self, row: CounterRow, data: dict) -> dict:
+        """What staff see beyond the screen's view `data` (its `current` is changed)."""
         ticket = self._current(row)
         if ticket is not None:
             data["current"].update(

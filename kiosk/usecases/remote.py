@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from kiosk import rooms
 from kiosk.core import numbering, policy
@@ -35,7 +35,17 @@ NAMES_THE_FIELD = ("remote_off", "remote_share_full")  # refusals that name the 
 
 def settings_rules(ctx: QueueContext) -> rules_core.RemoteRules:
     with ctx.store.read() as session:
-        return rules_of(setup_cache.setup(session, ctx.centre_id).centre.settings)
+        return rules_in(session, ctx)
+
+
+def rules_in(session, ctx: QueueContext) -> rules_core.RemoteRules:
+    """The centre's remote rules as this transaction's set-up has them (parsed once per
+    set-up: every call asks)."""
+    setup = setup_cache.setup(session, ctx.centre_id)
+    rules = setup.derived.get("remote_rules")
+    if rules is None:
+        rules = setup.derived.setdefault("remote_rules", rules_of(setup.centre.settings))
+    return rules
 
 
 def remote_fields(ctx: QueueContext) -> list[dict]:
@@ -181,6 +191,13 @@ def note_call(session, ctx: QueueContext, called: Ticket, service_id: int, now) 
     Returns the tokens that just lost it.  One index lookup, usually finding nothing."""
     if called.priority or called.target_counter is not None:
         return []
+    probe = {
+        "centre": ctx.centre_id,
+        "service": service_id,
+        "queued_at": called.queued_at,
+    }
+    if session.connection().execute(_PASSED_BY_CALL, probe).first() is None:
+        return []  # the usual answer, from one statement built once
     found = session.execute(
         select(TicketRow, RemoteTicketRow)
         .join(RemoteTicketRow, RemoteTicketRow.ticket_id == TicketRow.id)
@@ -193,7 +210,7 @@ def note_call(session, ctx: QueueContext, called: Ticket, service_id: int, now) 
     ).all()
     if not found:
         return []
-    rules = rules_of(setup_cache.setup(session, ctx.centre_id).centre.settings)
+    rules = rules_in(session, ctx)
     lost_tokens = []
     events = []
     for row, remote in found:
@@ -211,14 +228,36 @@ def note_call(session, ctx: QueueContext, called: Ticket, service_id: int, now) 
     return lost_tokens
 
 
-def after_call(ctx: QueueContext, called: dict | None, lost_tokens: Iterable[str]) -> None:
+_tickets = TicketRow.__table__
+_remotes = RemoteTicketRow.__table__
+# note_call's question, asked at every call: is there a remote number it passes?
+_PASSED_BY_CALL = (
+    select(_tickets.c.id)
+    .join(_remotes, _remotes.c.ticket_id == _tickets.c.id)
+    .where(
+        _tickets.c.centre_id == bindparam("centre"),
+        _tickets.c.status == "remote",
+        _tickets.c.service_id == bindparam("service"),
+        _tickets.c.queued_at <= bindparam("queued_at"),
+    )
+    .limit(1)
+)
+
+
+def after_call(
+    ctx: QueueContext,
+    called: dict | None,
+    lost_tokens: Iterable[str],
+    rules: rules_core.RemoteRules | None = None,
+) -> None:
     """After a call committed: tell the phones whose ticket lost its place, send
-    "ticket.called" for a remote number, and "ticket.near" to those now near."""
+    "ticket.called" for a remote number, and "ticket.near" to those now near.  `rules`:
+    the centre's remote rules as the call's transaction read them (else read now)."""
     for token in lost_tokens:
         _publish_ticket(ctx, token=token)
     if called is None:
         return
-    rules = settings_rules(ctx)
+    rules = rules if rules is not None else settings_rules(ctx)
     if not rules.webhook_url or ctx.notifier is None:
         return
     with ctx.store.read() as session:
