@@ -2,7 +2,7 @@
 when the session ends.
 
 In the threading and gevent modes engine.io runs WebSockets on simple-websocket,
-which leaves two holes (python-engineio 4.x, simple-websocket 1.x):
+which leaves two holes (python-engineio 4.x, simple-websocket 1.x), and one cost:
 
 - When engine.io ends a session (ping timeout: a client that stopped reading, a
   phone that walked out; or the server disconnecting it) it calls the transport's
@@ -13,6 +13,9 @@ which leaves two holes (python-engineio 4.x, simple-websocket 1.x):
 - Its sends are single `socket.send` calls with no time limit: once the kernel
   buffers towards a client that stopped reading are full, the writer blocks for
   ever (and a gevent socket may send part of a frame and drop the rest).
+- It accepts permessage-deflate, which every browser offers: a lobby TV then costs the
+  hub a zlib compressor of its own (about 256 KiB) and a compression of every event
+  (docs/benchmarks.md).  Screens get small JSON on a LAN; the transport declines it.
 
 `install(server)` gives engine.io a transport that sends each frame whole within
 SEND_TIMEOUT_S (ping interval + ping timeout, the bound engine.io itself means to
@@ -70,6 +73,13 @@ class _BoundedSocket:
 def _closing(base: type[SimpleWebSocketWSGI], send_timeout_s: float) -> type:
     class ClosingWebSocket(base):
         """engine.io's WebSocket transport, which closes its TCP connection."""
+
+        def __call__(self, environ, start_response):
+            # No permessage-deflate (browsers offer it, simple-websocket accepts it): each
+            # connection would keep a zlib compressor (~256 KiB) and compress every event
+            # once per screen, for messages of a few hundred bytes on a LAN.
+            environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+            return super().__call__(environ, start_response)
 
         def __init__(self, handler, server, **kwargs) -> None:
             def run(transport):
