@@ -3,7 +3,7 @@ tickets in at most 10 s on PostgreSQL).
 
     .venv/bin/python bench/province_report.py [--centres 100] [--tickets 5000000]
         [--year 2025] [--postgres postgresql://postgres@127.0.0.1:5432/test]
-        [--runs 3] [--keep-database NAME]
+        [--runs 3] [--keep-database NAME] [--reports-module FILE]
 
 Creates a scratch PostgreSQL database next to --postgres (dropped afterwards unless
 --keep-database names one to create or reuse), migrates it, stores --centres centres
@@ -15,17 +15,33 @@ local time; 88 % served, 5 % no-show, 2 % cancelled, 4 % transferred, 1 % unserv
 closing; waits 0–40 min, service 1–20 min; 40 % of the served rate, low scores with a
 reason.  The report reads only tickets and ratings, so no events rows are written.
 
+A kept database is migrated to the newest revision before the runs (the report
+reads an index a migration adds).
+
 It then times kiosk.usecases.province_reports.report for the whole year, as
 GET /api/v1/province/reports (JSON) computes it, and the XLSX built from it, and prints
-a Markdown table for docs/benchmarks.md.
+a Markdown table for docs/benchmarks.md.  CPU time is this process's and that of
+every PostgreSQL process serving the bench's database (the report's statements run
+on several connections at once; an older version ran a parallel statement):
+`ServerCpu` reads them from /proc every 50 ms, so a parallel worker's last 50 ms at
+most go uncounted.
+
+--reports-module times another version of kiosk/store/reports_province.py in its
+place, for an A/B on the same database, e.g. the one before issue 13's rework:
+
+    git show 768841d:kiosk/store/reports_province.py > /tmp/reports_province_before.py
+    .venv/bin/python bench/province_report.py --keep-database province_year \
+        --reports-module /tmp/reports_province_before.py
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -33,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.reports import cpu_seconds, scratch_postgres  # noqa: E402
+from bench.reports import scratch_postgres  # noqa: E402
 from kiosk.store import Store, migrate  # noqa: E402
 from kiosk.store.seed import seed  # noqa: E402
 
@@ -170,21 +186,104 @@ def fill(url: str, centres: int, tickets: int, year: int) -> dict:
     return {**counts, "setup_s": setup_s, "fill_s": time.perf_counter() - started - setup_s}
 
 
-def time_report(url: str, year: int, runs: int) -> tuple[list, list, float, dict]:
+class ServerCpu:
+    """CPU seconds used, between start() and stop(), by this process and by the
+    PostgreSQL processes serving `database`: its client backends and their parallel
+    workers (children of the postmaster, from /proc).  A thread reads them every 50 ms
+    meanwhile, as a parallel worker's time is gone once it exits; the thread's own
+    time is left out."""
+
+    def __init__(self, store: Store) -> None:
+        from sqlalchemy import text
+
+        with store.engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+            self.database = connection.execute(text("SELECT current_database()")).scalar()
+        self.postmaster = int(_proc_status(backend)["PPid"])
+        self.names: dict[int, str] = {}
+
+    def start(self) -> None:
+        self.first = self._read()
+        self.last = dict(self.first)
+        self.own = time.process_time()
+        self.sampler_cpu = 0.0
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> float:
+        self.running = False
+        self.thread.join()
+        self.last.update(self._read())
+        server = sum(cpu - self.first.get(pid, 0.0) for pid, cpu in self.last.items())
+        return time.process_time() - self.own - self.sampler_cpu + server
+
+    def _sample(self) -> None:
+        started = time.thread_time()
+        while self.running:
+            self.last.update(self._read())
+            time.sleep(0.05)
+        self.sampler_cpu = time.thread_time() - started
+
+    def _read(self) -> dict[int, float]:
+        """{pid: CPU seconds so far} of the processes serving the database."""
+        try:
+            children = Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children")
+            pids = [int(p) for p in children.read_text().split()]
+        except OSError:  # the server is elsewhere: this process only
+            return {}
+        ours = {pid for pid in pids if f" {self.database} " in self._name(pid)}
+        found = {}
+        for pid in pids:
+            name = self._name(pid)
+            leader = name.rsplit("parallel worker for PID ", 1)
+            if pid in ours or (len(leader) == 2 and int(leader[1].split()[0]) in ours):
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # ended since
+                    continue
+                found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return found
+
+    def _name(self, pid: int) -> str:
+        if pid not in self.names:
+            try:
+                raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                raw = b""
+            self.names[pid] = raw.replace(b"\0", b" ").decode(errors="replace")
+        return self.names[pid]
+
+
+def _proc_status(pid: int) -> dict[str, str]:
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+
+
+def time_report(
+    url: str, year: int, runs: int, reports_module: str | None = None
+) -> tuple[list, list, float, dict]:
     from flask import Flask
     from flask_babel import Babel
 
     from kiosk.reporting import province_export
     from kiosk.usecases import province_reports
 
+    if reports_module:  # the usecase reads the figures through this module attribute
+        spec = importlib.util.spec_from_file_location("reports_province_tried", reports_module)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        province_reports.reports_province = module
     store = Store(url)
     clock = lambda: datetime(year + 1, 1, 2, tzinfo=UTC)  # noqa: E731
+    meter = ServerCpu(store)
     times, cpu, result = [], [], {}
     for _ in range(runs):
-        started, used = time.perf_counter(), cpu_seconds(store)
+        started = time.perf_counter()
+        meter.start()
         result = province_reports.report(store, date(year, 1, 1), date(year, 12, 31), clock)
+        cpu.append(meter.stop())
         times.append(time.perf_counter() - started)
-        cpu.append(cpu_seconds(store) - used)
     app = Flask("bench")  # the files' words come from the hub's translations
     Babel(
         app, default_locale="vi", default_translation_directories=str(ROOT / "kiosk/translations")
@@ -205,6 +304,9 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep-database", help="create (or reuse) and keep this database")
+    parser.add_argument(
+        "--reports-module", help="a kiosk/store/reports_province.py to time in its place"
+    )
     args = parser.parse_args()
 
     info: dict = {}
@@ -221,14 +323,19 @@ def main() -> None:
                 f"{info['setup_s']:.1f} s, legs and ratings {info['fill_s']:.1f} s",
                 flush=True,
             )
-        times, cpu, xlsx_s, result = time_report(url, args.year, args.runs)
+        else:
+            migrate.upgrade(Store(url).url)
+        load_before = os.getloadavg()[0]
+        times, cpu, xlsx_s, result = time_report(url, args.year, args.runs, args.reports_module)
     finally:
         if drop:
             drop()
     totals = result["totals"]
     print(
-        f"\nYearly province report ({args.year}, {args.runs} runs) on {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f} at the end\n"
+        f"\nYearly province report ({args.year}, {args.runs} runs"
+        f"{', ' + args.reports_module if args.reports_module else ''}) on {os.cpu_count()} "
+        f"CPUs, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} at the end; "
+        f"each run (s): {', '.join(f'{t:.2f}' for t in times)}\n"
     )
     print(
         "| centres | ticket legs | report, first (s) | report, median (s) "

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from kiosk.core.stats import duration_summary
 from kiosk.events import RecordingPublisher
-from kiosk.store import Store
-from kiosk.store.seed import add_user
-from kiosk.store.tables import CentreRow, UserRow
+from kiosk.store import Store, migrate, reports_province
+from kiosk.store.report_rows import STATUSES, STORED_STATUS, empty_group
+from kiosk.store.seed import add_user, seed
+from kiosk.store.tables import CentreRow, RatingRow, ServiceRow, TicketRow, UserRow
 from kiosk.usecases import counters, province_reports, rating, tickets
 from kiosk.usecases.context import QueueContext
+from kiosk.usecases.rating import REASONS
 from tests.integration.report_day import DAY, TZ, script_day
 from tests.support.centres import B_CODE, add_centre_b
 from tests.support.hubs import ADMIN, TEST_CENTRE, in_process_app
@@ -239,3 +243,204 @@ def test_the_page_compares_the_centres(province_app):
     assert "/c/xa-b/reports?from=2025-03-10" in html  # each centre's own report
     reversed_range = client.get("/province/reports?from=2025-03-11&to=2025-03-10")
     assert reversed_range.status_code == 400
+
+
+# -- every centre's figures against a plain count, on random legs ---------------------
+def _percentile(values: list[float], p: float) -> float | None:
+    """percentile_cont: linear interpolation between the two nearest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = p * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
+
+
+def _plain_count(legs: list[dict], ratings: dict[int, tuple], targets: dict) -> dict:
+    """One group's figures, counted leg by leg as kiosk/store/reports.py defines them."""
+    waits, took = [], []
+    found = empty_group()
+    for leg in legs:
+        since = leg["issued_at"] if leg["parent"] is None else leg["parent"]["finished_at"]
+        wait = None
+        if leg["called_at"] is not None and since is not None:
+            wait = (leg["called_at"] - since).total_seconds()
+            waits.append(wait)
+        if leg["status"] == "done" and leg["started_at"] and leg["finished_at"]:
+            took.append((leg["finished_at"] - leg["started_at"]).total_seconds())
+        found["issued"] += leg["parent_id"] is None
+        for name in STATUSES:
+            found[name] += leg["status"] == STORED_STATUS.get(name, name)
+        target = targets[leg["service_id"]]
+        if wait is not None:
+            found["target_n"] += bool(target and target > 0)
+            found["within_target"] += target is not None and wait <= target
+        if leg["id"] in ratings:
+            score, reasons = ratings[leg["id"]]
+            found["rated"] += 1
+            found["scores"][str(score)] += 1
+            for reason in reasons:
+                found["reasons"][reason] = found["reasons"].get(reason, 0) + 1
+    found["called"] = len(waits)
+    for name, values in (("wait_s", waits), ("service_s", took)):
+        mean = sum(values) / len(values) if values else None
+        found[name] = duration_summary(mean, _percentile(values, 0.5), _percentile(values, 0.9))
+    return found
+
+
+def _random_legs(store: Store, rng: random.Random) -> tuple[list[dict], dict, dict]:
+    """Four centres (the last without a leg in the range) with three fields each
+    (targets of 10 min, 2 min and none), and their legs around a range of three days:
+    every outcome, transfers (the second leg waits from the first one's finish),
+    legs still waiting or called, served legs rated with reasons or without."""
+    with store.write() as session:
+        centres = [
+            seed(
+                session,
+                {
+                    "centre": {"code": f"rnd-{n}", "name": f"Trung tâm {n}"},
+                    "services": [
+                        {"code": c, "name": c, "prefix": p}
+                        for c, p in (("HT", "A"), ("DD", "B"), ("LD", "C"))
+                    ],
+                    "counters": [{"number": 1, "services": ["HT", "DD", "LD"]}],
+                },
+            ).id
+            for n in range(4)
+        ]
+        session.flush()
+        services = (
+            session.execute(
+                select(ServiceRow).where(ServiceRow.centre_id.in_(centres)).order_by(ServiceRow.id)
+            )
+            .scalars()
+            .all()
+        )
+        for i, service in enumerate(services):
+            service.target_wait_s = (600, 120, None)[i % 3]  # the hub stores no 0
+        targets = {s.id: s.target_wait_s for s in services}
+        fields = {c: [s.id for s in services if s.centre_id == c] for c in centres}
+
+        legs: list[dict] = []
+        ratings: dict[int, tuple] = {}
+        for n in range(1200):
+            centre = centres[n % 3] if n % 50 else centres[3]  # centre 3: outside the range only
+            day = DAY + timedelta(days=rng.randint(-1, 3))
+            if centre == centres[3]:
+                day = DAY - timedelta(days=1)
+            opened = datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)
+            issued = opened + timedelta(seconds=rng.uniform(0, 30000))
+            leg = _leg(centre, rng.choice(fields[centre]), day, issued, rng, n)
+            row = TicketRow(**leg)
+            session.add(row)
+            session.flush()
+            leg["id"] = row.id
+            new = [leg]
+            if leg["status"] == "transferred" and rng.random() < 0.8:
+                second = _leg(centre, rng.choice(fields[centre]), day, leg["finished_at"], rng, n)
+                second["parent_id"] = row.id
+                if rng.random() < 0.3:  # called before the first leg was finished: waits < 0
+                    second["called_at"] = leg["finished_at"] - timedelta(seconds=5)
+                child = TicketRow(**second)
+                session.add(child)
+                session.flush()
+                second["id"] = child.id
+                new.append(second)
+            legs += new
+            for done in new:
+                if done["status"] == "done" and rng.random() < 0.5:
+                    score = rng.randint(1, 5)
+                    reasons = rng.sample(REASONS, rng.randint(0, 2)) if score < 4 else []
+                    session.add(
+                        RatingRow(
+                            centre_id=centre,
+                            ticket_id=done["id"],
+                            score=score,
+                            reasons=reasons,
+                            at=done["finished_at"],
+                        )
+                    )
+                    ratings[done["id"]] = (score, reasons)
+    return legs, ratings, targets
+
+
+def _leg(centre: int, service: int, day: date, issued: datetime, rng, n: int) -> dict:
+    status = rng.choice(
+        ["done"] * 6
+        + ["no_show", "cancelled", "transferred", "closed_unserved", "waiting", "called"]
+    )
+    called = issued + timedelta(seconds=rng.uniform(0, 3600))
+    started = called + timedelta(seconds=rng.uniform(0, 30))
+    finished = started + timedelta(seconds=rng.uniform(10, 1800))
+    reached = status not in ("closed_unserved", "waiting") and not (
+        status == "cancelled" and rng.random() < 0.5  # cancelled before or after a call
+    )
+    return {
+        "centre_id": centre,
+        "service_id": service,
+        "number": f"A{n:03d}",
+        "seq": n,
+        "business_day": day,
+        "status": status,
+        "issued_at": issued,
+        "queued_at": issued,
+        "called_at": called if reached else None,
+        "started_at": started if status == "done" or (status == "transferred") else None,
+        "finished_at": finished
+        if status in ("done", "transferred", "cancelled") and reached
+        else None,
+        "recalls": 0,
+        "parent_id": None,
+        "token": f"t{n}-{rng.random()}",
+        "source": "kiosk",
+    }
+
+
+def test_every_centre_matches_a_plain_count_of_random_legs(database_url, monkeypatch):
+    """The province figures against a leg-by-leg count in Python, on random legs of
+    four centres over a range of three days.  On PostgreSQL the centres are dealt into
+    three batches read side by side, each in the caller's snapshot; every figure must
+    be the plain count's, the medians and 90th percentiles exact (percentile_cont) to
+    the tenth of a second they are rounded to.  SQLite's durations come from
+    julianday() arithmetic, exact to about a millisecond: a tenth apart at most."""
+    monkeypatch.setattr(reports_province, "BATCHES", 3)
+    store = Store(database_url)
+    migrate.upgrade(store.url)
+    legs, ratings, targets = _random_legs(store, random.Random(13))
+    first, last = DAY, DAY + timedelta(days=2)
+    with store.read() as session:
+        zones = {c.id: c.timezone for c in session.query(CentreRow).all()}
+        found = reports_province.figures(session, zones, first, last)
+    store.dispose()
+
+    in_range = [leg for leg in legs if first <= leg["business_day"] <= last]
+    by_id = {leg["id"]: leg for leg in legs}
+    for leg in in_range:
+        leg["parent"] = by_id.get(leg["parent_id"])
+    expected: dict = {}
+    for centre in sorted({leg["centre_id"] for leg in in_range}):
+        own = [leg for leg in in_range if leg["centre_id"] == centre]
+        expected[centre] = {("total", None): _plain_count(own, ratings, targets)}
+        for service in sorted({leg["service_id"] for leg in own}):
+            mine = [leg for leg in own if leg["service_id"] == service]
+            expected[centre][("service", service)] = _plain_count(mine, ratings, targets)
+    assert len(expected) == 3  # the fourth centre has no leg in the range: absent
+    assert found.keys() == expected.keys()
+    close = 0.0 if database_url.startswith("postgresql") else 0.1
+    for centre, groups in expected.items():
+        assert found[centre].keys() == groups.keys()
+        for group, figures_ in groups.items():
+            got = found[centre][group]
+            for name in ("wait_s", "service_s"):
+                for key, value in figures_[name].items():
+                    assert (got[name][key] is None) == (value is None), (centre, group, name)
+                    if value is not None:
+                        assert abs(got[name][key] - value) <= close + 1e-9, (centre, group, name)
+            plain = {k: v for k, v in figures_.items() if k not in ("wait_s", "service_s")}
+            assert {k: got[k] for k in plain} == plain, (centre, group)
+    totals = [found[c][("total", None)] for c in found]
+    assert sum(t["rated"] for t in totals) == sum(
+        1 for leg in in_range if leg["id"] in ratings
+    )  # the random data has ratings, transfers and waits to count
+    assert sum(t["transferred"] for t in totals) and sum(t["reasons"] != {} for t in totals)
