@@ -140,6 +140,7 @@ def _with_counter(
 
 
 def _id_by_code(setup: setup_cache.Setup) -> dict[str, int]:
+    """Field code → id, kept with the set-up (shared: never changed)."""
     kept = setup.derived.get("id_by_code")
     if kept is None:
         kept = setup.derived.setdefault("id_by_code", {v: k for k, v in setup.code_by_id.items()})
