@@ -16,6 +16,7 @@ from kiosk import asyncmode, centre_routing, hosts, http_hooks, payloads, socket
 from kiosk.config import Config
 from kiosk.extensions import babel, csrf, login_manager, socketio
 from kiosk.i18n import select_locale
+from kiosk.runtime import message_queue
 from kiosk.runtime.bootstrap import open_hub
 from kiosk.runtime.hub import Hub
 
@@ -72,11 +73,13 @@ def create_app(config: Config | None = None, hub: Hub | None = None) -> Flask:
     import kiosk.realtime  # noqa: F401
     import kiosk.realtime_agent  # noqa: F401  (namespace /agent: device agents)
 
+    # One Redis message per publish (runtime/message_queue.py); an earlier app's
+    # manager, in a process that made one (tests), is not this one's.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=asyncmode.current(),
-        message_queue=config.message_queue or None,
-        channel=config.message_channel,
+        **message_queue.client_manager(config.message_queue, config.message_channel),
         ping_interval=config.ping_interval_s,  # a dead screen is noticed within ~15 s
         ping_timeout=config.ping_timeout_s,
         max_http_buffer_size=payloads.MAX_SOCKET_BYTES,  # larger messages are refused

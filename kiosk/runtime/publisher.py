@@ -30,11 +30,24 @@ class SocketIOPublisher:
         self._emit(held)
 
     def _emit(self, events: Iterable[Outgoing]) -> None:
+        manager = getattr(getattr(self.server, "server", None), "manager", None)
+        if hasattr(manager, "emit_many"):  # Redis: one message for them all
+            manager.emit_many(
+                [
+                    (event.name, event.payload, space, targets)
+                    for event in events
+                    for space, targets in _by_namespace(event.rooms)
+                ]
+            )
+            return
         for event in events:
-            spaces = {rooms.namespace(room) for room in event.rooms}
-            if spaces == {"/"}:
-                self.server.emit(event.name, event.payload, to=list(event.rooms))
-                continue
-            for space in spaces:  # device agents have their own namespace (kiosk/rooms.py)
-                targets = [room for room in event.rooms if rooms.namespace(room) == space]
+            for space, targets in _by_namespace(event.rooms):
                 self.server.emit(event.name, event.payload, to=targets, namespace=space)
+
+
+def _by_namespace(event_rooms) -> list[tuple[str, list[str]]]:
+    """The event's rooms grouped by namespace (device agents have their own)."""
+    spaces: dict[str, list[str]] = {}
+    for room in event_rooms:
+        spaces.setdefault(rooms.namespace(room), []).append(room)
+    return list(spaces.items())

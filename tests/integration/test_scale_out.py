@@ -10,6 +10,7 @@ the three processes are not kept waiting meanwhile."""
 from __future__ import annotations
 
 import signal
+import time
 import uuid
 
 import pytest
@@ -225,6 +226,44 @@ def test_a_call_on_any_process_reaches_the_screens_on_every_process(three_proces
     finally:
         for lobby in lobbies.values():
             lobby.close()
+
+
+def test_a_press_crosses_redis_as_one_message_holding_its_events_in_order(three_processes):
+    """The events a press publishes reach the other processes in one Redis message
+    (kiosk/runtime/message_queue.py), in the order the use case gave them, addressed
+    to a room no client joins for any process that would not unpack it."""
+    import json
+
+    import redis
+
+    hub = three_processes["gevent"]
+    listener = redis.Redis.from_url(REDIS_URL).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(hub.env["MOTCUA_MESSAGE_CHANNEL"])
+    try:
+        ticket = issue(hub)
+
+        def published(seconds: float) -> list[dict]:
+            found, deadline = [], time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                message = listener.get_message(timeout=0.1)
+                if message is not None:
+                    found.append(json.loads(message["data"]))
+            return found
+
+        published(1.0)  # the issue's
+        pressed = hub.session().post(f"{hub.url}/api/v1/counters/9/next", timeout=10)
+        assert pressed.status_code == 200, pressed.text
+        messages = published(1.5)
+        assert all(m["event"] == "motcua:events" for m in messages), messages
+        batches = [m for m in messages if any(e["event"] == "call" for e in m["data"][0])]
+        assert len(batches) == 1, messages  # the press's events: one message
+        assert batches[0]["room"] == "motcua:batch (never joined)"
+        names = [inner["event"] for inner in batches[0]["data"][0]]
+        assert names[0] == "call" and {"counter", "ticket", "queue"} <= set(names), names
+        call = batches[0]["data"][0][0]["data"][0]
+        assert (call["number"], call["counter"]) == (ticket["number"], 9)
+    finally:
+        listener.close()
 
 
 def test_two_installations_on_one_redis_keep_their_calls_apart(
