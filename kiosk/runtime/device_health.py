@@ -20,16 +20,14 @@ def all_device_status(centre: ServedCentre, session: Session | None = None) -> d
     reads them beside its snapshot: one transaction, not three), and a database error
     is the caller's; without, in a read of its own, and a database that does not answer
     leaves the stored part out (health must answer even then)."""
-    from kiosk.store import device_status as table
+    from kiosk.usecases.device_status import stored_in
 
     if session is not None:
-        stored = table.statuses_in(session, centre.centre_id)
-        waiting = table.pending_in(session, centre.centre_id)
+        stored, waiting = stored_in(session, centre.centre_id)
     else:
         try:
             with centre.ctx.store.read() as own:
-                stored = table.statuses_in(own, centre.centre_id)
-                waiting = table.pending_in(own, centre.centre_id)
+                stored, waiting = stored_in(own, centre.centre_id)
         except Exception:  # health must answer even when the database does not
             stored, waiting = {}, None
     merged = {**stored, **centre.device_status}
@@ -44,10 +42,10 @@ def all_device_status(centre: ServedCentre, session: Session | None = None) -> d
 
 def pending_jobs(store, centre_id: int) -> dict[str, int]:
     """Print jobs still waiting, by printer name."""
-    from kiosk.store import device_status as table
+    from kiosk.usecases.device_status import stored_in
 
     with store.read() as session:
-        return table.pending_in(session, centre_id)
+        return stored_in(session, centre_id)[1]
 
 
 def describe_devices(config: Config) -> str:

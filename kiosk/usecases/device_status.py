@@ -80,3 +80,9 @@ def forget(ctx: QueueContext, key: str) -> None:
 def stored(ctx: QueueContext) -> dict[str, dict]:
     """Every device status of the centre, as the owners last stored them."""
     return table.load_all(ctx.store, ctx.centre_id)
+
+
+def stored_in(session, centre_id: int) -> tuple[dict[str, dict], dict[str, int]]:
+    """(every stored device status, print jobs still waiting by printer) of the centre,
+    read in the caller's transaction (a subscribe reads them beside its snapshot)."""
+    return table.statuses_in(session, centre_id), table.pending_in(session, centre_id)
