@@ -90,13 +90,7 @@ def main() -> None:
             raise SystemExit("the hub did not start")
         gevent.sleep(0.2)
     # One screen first: its imports and first snapshot are not a screen's share.
-    warm = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench/screens.py"), url, "1"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    wait_ready(warm)
+    warm = screens_process(url, 1)
     gevent.sleep(1)
     gc.collect()
     tracemalloc.start(25)
@@ -104,13 +98,7 @@ def main() -> None:
     types_before = collections.Counter(type(o).__name__ for o in gc.get_objects())
     before, rss_before = tracemalloc.take_snapshot(), rss_kib(os.getpid())
 
-    screens = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench/screens.py"), url, str(args.screens)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    wait_ready(screens)
+    screens = screens_process(url, args.screens)
     gevent.sleep(2)
     gc.collect()
     after, rss_after = tracemalloc.take_snapshot(), rss_kib(os.getpid())
@@ -152,10 +140,18 @@ def main() -> None:
     os._exit(0)  # the hub's greenlets: nothing to stop cleanly in a bench
 
 
-def wait_ready(process: subprocess.Popen) -> None:
+def screens_process(url: str, n: int) -> subprocess.Popen:
+    """bench/screens.py with n lobby screens, once every one has its snapshot."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench/screens.py"), url, str(n)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = process.stdout.readline()
     if line.strip() != "ready":
         raise SystemExit(f"screens: {line!r}")
+    return process
 
 
 def count_greenlets() -> int:

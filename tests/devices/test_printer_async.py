@@ -7,43 +7,21 @@ here, in plain threads.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import escpos_decode
 import pytest
 
+from tests.support.probes import run_in_mode
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 
 
 @pytest.mark.parametrize("mode", ["gevent", "eventlet"])
 def test_event_loop_keeps_ticking_while_a_printer_hangs(vprinter_factory, mode):
     hung, good = vprinter_factory(), vprinter_factory()
     hung.hang = True
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MOTCUA_ASYNC_MODE": mode}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-W",
-            "ignore",
-            str(HERE / "async_probe.py"),
-            mode,
-            str(hung.port),
-            str(good.port),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["mode"] == mode
+    result = run_in_mode(mode, [str(HERE / "async_probe.py"), mode, str(hung.port), str(good.port)])
     # The other printer printed its three tickets, in order, while the first one hung.
     assert result["printed"] == ["g0", "g1", "g2"]
     assert len(escpos_decode.cuts(good.received)) == 3

@@ -11,9 +11,6 @@ would show up as a gap of the read timeout (200 ms) or more.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,31 +18,19 @@ import pty_pair
 import pytest
 from pty_pair import needs_socat
 
+from tests.support.probes import run_in_mode
+
 pytestmark = needs_socat
 socat_pty = pty_pair.socat_pty  # the shared fixture, without a conftest entry
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 BOOT = "import sys; from kiosk import asyncmode; asyncmode.apply(sys.argv[1]); import test_scanner_async as t; t.probe(*sys.argv[2:])"
 
 
 @pytest.mark.parametrize("mode", ["gevent", "eventlet"])
 def test_event_loop_keeps_ticking_while_the_scanner_is_silent(socat_pty, mode):
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
-        "MOTCUA_ASYNC_MODE": mode,
-    }
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", BOOT, mode, socat_pty.ours, socat_pty.far],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env=env,
+    result = run_in_mode(
+        mode, ["-c", BOOT, mode, socat_pty.ours, socat_pty.far], also_importable=(HERE,)
     )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["mode"] == mode
     assert result["statuses"][0] == "online", result
     assert result["scans"] == ["A012"], result
     # ~1.5 s of silence at 10 ms a tick, and never a stall the size of a read: a read that

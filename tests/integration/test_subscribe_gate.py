@@ -9,32 +9,18 @@ come first.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.probes import run_in_mode
+
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 
 
 @pytest.mark.parametrize("mode", ["gevent", "eventlet", "threading"])
 def test_a_storm_of_subscribes_passes_the_gate_a_few_at_a_time(mode):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MOTCUA_ASYNC_MODE": mode}
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", str(HERE / "subscribe_gate_probe.py"), mode],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env=env,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["mode"] == mode
+    result = run_in_mode(mode, [str(HERE / "subscribe_gate_probe.py"), mode])
     storm = result["storm"]
     # Every screen got its snapshot, never more than the gate's 3 at a time ...
     assert storm["built"] == sorted(f"s{i}" for i in range(24))
