@@ -42,6 +42,7 @@ import argparse  # noqa: E402
 import collections  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -141,6 +142,7 @@ class Province:
         self.changed: dict[str, gevent.event.Event] = collections.defaultdict(gevent.event.Event)
         self.refusals: collections.Counter = collections.Counter()
         self.drops = 0
+        self.drop_reasons: collections.Counter = collections.Counter()  # by socket and why
         self.closing = False
         self.clients: list[socketio.Client] = []
 
@@ -183,9 +185,11 @@ class Province:
             self.fresh[i], self.since[i] = summary(data), time.monotonic()
             self._waiting(code, data)
 
-        def on_disconnect(*_reason) -> None:
+        def on_disconnect(*reason) -> None:
             if not self.closing:
                 self.drops += 1
+                kind = next(iter(subscription))
+                self.drop_reasons[f"{kind} {reason[0] if reason else '?'}"] += 1
 
         client.on("connect", on_connect)
         client.on("snapshot", on_snapshot)
@@ -432,6 +436,7 @@ def run(args, url: str, redis_url: str) -> dict:
             ]
             memory = [(0.0, hub_rss_mib(hubs))]
             cpu0, started = hub_cpu(hubs), time.monotonic()
+            own_cpu0 = time.process_time()  # this process: its sockets, clerks and kiosks
             arrivals = gevent.spawn(load.arrivals, busy, args.tickets, duration, rng)
             gap = duration / (args.probes + 1)
             probe = gevent.spawn(load.probe, codes[0], args.probes, gap, random.Random(1))
@@ -454,6 +459,7 @@ def run(args, url: str, redis_url: str) -> dict:
             gevent.joinall(clerks + [probe], timeout=60)
             morning_s = time.monotonic() - started
             morning_cpu = hub_cpu(hubs) - cpu0
+            result["bench_cpu"] = time.process_time() - own_cpu0
             gevent.sleep(3)  # the last calls reach the screens
             memory.append((time.monotonic() - started, hub_rss_mib(hubs)))
             missed = sum(len(load.called[code] - set(province.calls[code])) for code in codes)
@@ -462,6 +468,7 @@ def run(args, url: str, redis_url: str) -> dict:
             result.update(missed=missed, stored=stored, twice=twice, probe_centre=codes[0])
             result.update(arrivals_s=arrivals_s, morning_s=morning_s, morning_cpu=morning_cpu)
             result.update(drops_morning=province.drops, refused_morning=province.refusals.total())
+            result.update(drop_reasons=dict(province.drop_reasons))
 
             # 3: SIGKILL both hubs, start them again
             say("morning over; SIGKILL both hubs")
@@ -491,6 +498,8 @@ def run(args, url: str, redis_url: str) -> dict:
             result["log_refusals"] = dict(log_refusals(hubs, offsets))
             everything = log_refusals(hubs, [0, 0])
             result["log_refusals_morning"] = dict(everything - log_refusals(hubs, offsets))
+            for n, hub in enumerate(hubs):  # kept for a look after the run
+                shutil.copyfile(hub.log_path, Path(tempfile.gettempdir()) / f"province-hub-{n}.log")
         finally:
             province.close()
             for h in hubs:
@@ -606,6 +615,11 @@ def print_table(args, r: dict) -> None:
     print("| --- |" + " ---: |" * len(r["memory"][::12]))
     print("| hub RSS MiB | " + " | ".join(f"{m:.0f}" for _, m in r["memory"][::12]) + " |")
     print("\nPostgreSQL refusals in the logs before the kill:", r["log_refusals_morning"] or 0)
+    print("drops during the morning by socket and reason:", r.get("drop_reasons") or 0)
+    print(
+        "this bench's own CPU over the morning (its sockets, clerks and kiosks): "
+        f"{r['bench_cpu']:.0f} s in {r['morning_s']:.0f} s wall"
+    )
     print("errors by request and answer:", error_kinds(load.errors))
     for error in load.errors[:5]:
         print("error:", error)
