@@ -372,7 +372,11 @@ def run(args, url: str, redis_url: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         config = centre_file(tmp / "xa-001.toml", centre_data(1))
-        env = {"MOTCUA_MESSAGE_QUEUE": redis_url, "MOTCUA_DEVICES": "0"}
+        # The province layout's pings (deploy/motcua.env.example), unless set in the
+        # environment (MOTCUA_PING_TIMEOUT_S=5: the default, for a comparison).
+        pings = {"MOTCUA_PING_INTERVAL_S": "10", "MOTCUA_PING_TIMEOUT_S": "20"}
+        env = {**pings, "MOTCUA_MESSAGE_QUEUE": redis_url, "MOTCUA_DEVICES": "0"}
+        env.update({k: os.environ[k] for k in pings if k in os.environ})
 
         def hub(k: int, port: int | None = None) -> HubProcess:
             folder = tmp / f"hub{k}"
