@@ -42,10 +42,10 @@ def all_device_status(centre: ServedCentre, session: Session | None = None) -> d
 
 def pending_jobs(store, centre_id: int) -> dict[str, int]:
     """Print jobs still waiting, by printer name."""
-    from kiosk.usecases.device_status import stored_in
+    from kiosk.usecases.device_status import pending_in
 
     with store.read() as session:
-        return stored_in(session, centre_id)[1]
+        return pending_in(session, centre_id)
 
 
 def describe_devices(config: Config) -> str:

@@ -85,4 +85,9 @@ def stored(ctx: QueueContext) -> dict[str, dict]:
 def stored_in(session, centre_id: int) -> tuple[dict[str, dict], dict[str, int]]:
     """(every stored device status, print jobs still waiting by printer) of the centre,
     read in the caller's transaction (a subscribe reads them beside its snapshot)."""
-    return table.statuses_in(session, centre_id), table.pending_in(session, centre_id)
+    return table.statuses_in(session, centre_id), pending_in(session, centre_id)
+
+
+def pending_in(session, centre_id: int) -> dict[str, int]:
+    """Print jobs still waiting, by printer name, read in the caller's transaction."""
+    return table.pending_in(session, centre_id)
