@@ -161,18 +161,28 @@ def _subscribe(data):
     served, centre = centre, centre.centre_id
     staff_view = False
     own_voice = None  # a paired lobby TV's languages (`lobby_voice`)
+    # Who asks is known before the snapshot's transaction opens: a login or a device
+    # token is read on a connection of its own, which it then need not wait for while
+    # holding this one.
+    clerk = paired = None
+    if "counter" in data:
+        number = data["counter"]
+        if isinstance(number, bool) or not isinstance(number, int):
+            return _error("bad_request", detail="counter must be a number")
+        if not 0 < number < 2**31:  # beyond what the database stores: no such counter
+            return _error("unknown_counter", counter=number)
+        # One audience's rooms only (kiosk/rooms.py): each change arrives once.
+        clerk = _staff_at(number)
+        audience = "staff" if clerk else "screen" if _screen_of(data, number) else "public"
+    elif "ticket" not in data:
+        display = data.get("display", "lobby")
+        if display not in ("lobby", "kiosk"):
+            return _error("bad_request", detail="display must be lobby or kiosk")
+        paired = _paired(data, "kiosk" if display == "kiosk" else "display")
     try:
         with served.ctx.store.read() as session:
             reader = QueueReader(served.ctx, session)
             if "counter" in data:
-                number = data["counter"]
-                if isinstance(number, bool) or not isinstance(number, int):
-                    return _error("bad_request", detail="counter must be a number")
-                if not 0 < number < 2**31:  # beyond what the database stores: no such counter
-                    return _error("unknown_counter", counter=number)
-                # One audience's rooms only (kiosk/rooms.py): each change arrives once.
-                clerk = _staff_at(number)
-                audience = "staff" if clerk else "screen" if _screen_of(data, number) else "public"
                 snapshot = reader.counter_snapshot(number, audience)
                 if clerk is not None:
                     staff_view = True
@@ -194,17 +204,14 @@ def _subscribe(data):
                 join_room(rooms.phones(centre))  # `queue` events: "people ahead" changes
                 kind = {"ticket": token}
             else:
-                display = data.get("display", "lobby")
-                if display not in ("lobby", "kiosk"):
-                    return _error("bad_request", detail="display must be lobby or kiosk")
                 snapshot = reader.public_snapshot()
                 join_room(rooms.lobby(centre) if display == "lobby" else rooms.kiosks(centre))
-                if display == "kiosk" and (paired := _paired(data, "kiosk")) is not None:
+                if display == "kiosk" and paired is not None:
                     join_room(rooms.kiosk(centre, paired.name))  # its scans' tickets, with token
-                if display == "lobby" and (tv := _paired(data, "display")) is not None:
+                if display == "lobby" and paired is not None:
                     # its own languages (kiosk/usecases/lobby_voices.py), now and on change
-                    own_voice = lobby_voices.state(session, served.ctx, tv.name)
-                    join_room(rooms.lobby_tv(centre, tv.name))
+                    own_voice = lobby_voices.state(session, served.ctx, paired.name)
+                    join_room(rooms.lobby_tv(centre, paired.name))
                 kind = {"display": display}
             devices = all_device_status(served, session)
     except DomainError as error:
