@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, func, inspect, or_, select, union, update
+from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select, text, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -354,30 +354,84 @@ _waiting = (_tickets.c.centre_id == bindparam("centre"), _tickets.c.status == "w
 _priority = _tickets.c.priority.is_not(None) & (_tickets.c.priority != "")
 
 
-def _count(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _waiting_in(service):
+    """The waiting tickets of the field `service` (a column or a bind parameter)."""
+    return select(func.count()).where(
+        _tickets.c.centre_id == bindparam("centre"),
+        _tickets.c.status == "waiting",
+        _tickets.c.service_id == service,
+    )
 
 
-_WAITING_SUMMARY = (
-    select(_tickets.c.service_id, func.count(_tickets.c.id), func.min(_tickets.c.issued_at))
-    .where(*_waiting)
-    .group_by(_tickets.c.service_id)
+def _waiting_summary(fields: int):
+    """waiting_summary's statement for a centre of `fields` fields (built once per count):
+    per field, its waiting count, counted from an index alone, and its oldest issue time,
+    one probe of ix_tickets_waiting_since (a GROUP BY over the waiting rows read each row).
+    The fields' ids come from the kept set-up, so the set-up's tables are not read."""
+    columns = []
+    for n in range(fields):
+        count = _waiting_in(bindparam(f"service_{n}"))
+        columns.append(count.scalar_subquery())
+        columns.append(count.with_only_columns(func.min(_tickets.c.issued_at)).scalar_subquery())
+    return select(*columns)
+
+
+_WAITING_SUMMARY: dict[int, object] = {}
+
+
+def _ahead():
+    """ahead_counts' statement (PostgreSQL): the field's total counted from an index alone,
+    every other count a range of an index (the targeted and the priority tickets, those
+    queued after the ticket), so a new ticket costs no visit per waiting ticket."""
+    field = _waiting_in(bindparam("service"))
+    untargeted = _tickets.c.target_counter.is_(None)
+    targeted = _tickets.c.target_counter.is_not(None)
+    later = or_(
+        _tickets.c.queued_at > bindparam("queued_at"),
+        and_(_tickets.c.queued_at == bindparam("queued_at"), _tickets.c.id > bindparam("id")),
+    )
+    itself = _tickets.c.id == bindparam("id")
+    counts = (
+        field,
+        field.where(targeted),
+        field.where(untargeted, _priority),
+        field.where(later),
+        field.where(later, targeted),
+        field.where(later, untargeted, _priority),
+        field.where(untargeted, itself),
+        field.where(untargeted, itself, _priority),
+    )
+    return select(*(c.scalar_subquery() for c in counts))
+
+
+# SQLite, whose planner has no statistics here, is told each count's index (the same
+# counts as _ahead's): with several indexes starting (centre_id, status) it would take
+# one that visits every waiting ticket.  Its binary collation makes `priority > ''` the
+# priority class exactly (not NULL, not empty), and so a range of ix_tickets_classes.
+_SQLITE_FIELD = "centre_id = :centre AND status = 'waiting' AND service_id = :service"
+_SQLITE_LATER = "(queued_at > :queued_at OR (queued_at = :queued_at AND id > :id))"
+_SQLITE_COUNTS = (
+    f"ix_tickets_queue WHERE {_SQLITE_FIELD}",
+    f"ix_tickets_classes WHERE target_counter IS NOT NULL AND {_SQLITE_FIELD}",
+    f"ix_tickets_classes WHERE target_counter IS NULL AND {_SQLITE_FIELD} AND priority > ''",
+    f"ix_tickets_queue WHERE {_SQLITE_FIELD} AND queued_at >= :queued_at AND {_SQLITE_LATER}",
+    f"ix_tickets_classes WHERE target_counter IS NOT NULL AND {_SQLITE_FIELD} AND {_SQLITE_LATER}",
+    f"ix_tickets_classes WHERE target_counter IS NULL AND {_SQLITE_FIELD} AND priority > ''"
+    f" AND {_SQLITE_LATER}",
 )
-_earlier = or_(
-    _tickets.c.queued_at < bindparam("queued_at"),
-    and_(_tickets.c.queued_at == bindparam("queued_at"), _tickets.c.id < bindparam("id")),
+_SQLITE_ITSELF = f"id = :id AND target_counter IS NULL AND {_SQLITE_FIELD}"
+_SQLITE_AHEAD = text(
+    "SELECT "
+    + ", ".join(f"(SELECT count(*) FROM tickets INDEXED BY {c})" for c in _SQLITE_COUNTS)
+    + f", (SELECT count(*) FROM tickets WHERE {_SQLITE_ITSELF})"
+    + f", (SELECT count(*) FROM tickets WHERE {_SQLITE_ITSELF} AND priority > '')"
+).bindparams(
+    bindparam("centre", type_=Integer),
+    bindparam("service", type_=Integer),
+    bindparam("queued_at", type_=_tickets.c.queued_at.type),
+    bindparam("id", type_=Integer),
 )
-_AHEAD = select(
-    _count(and_(_priority, _earlier)),
-    _count(and_(~_priority, _earlier)),
-    _count(_priority),
-    _count(~_priority),
-).where(
-    *_waiting,
-    _tickets.c.service_id == bindparam("service"),
-    _tickets.c.target_counter.is_(None),
-    _tickets.c.id != bindparam("id"),
-)
+_AHEAD = {"postgresql": _ahead(), "sqlite": _SQLITE_AHEAD}
 _COUNTER_STATES = (
     select(
         _counters.c.id,
@@ -473,18 +527,36 @@ def _run(session: Session, statement, params=None):
 
 def waiting_summary(session: Session, centre_id: int) -> dict[int, tuple[int, object]]:
     """Per service id: how many wait and the oldest issue time among them, counted by the
-    database (a queue of thousands is never loaded to count it)."""
-    rows = _run(session, _WAITING_SUMMARY, {"centre": centre_id}).all()
-    return {service_id: (count, oldest) for service_id, count, oldest in rows}
+    database (a queue of thousands is never loaded to count it); fields nobody waits for
+    are left out."""
+    ids = [s.id for s in setup_cache.setup(session, centre_id).services]
+    if not ids:
+        return {}
+    statement = _WAITING_SUMMARY.get(len(ids))
+    if statement is None:
+        statement = _WAITING_SUMMARY.setdefault(len(ids), _waiting_summary(len(ids)))
+    params = {"centre": centre_id, **{f"service_{n}": i for n, i in enumerate(ids)}}
+    row = _run(session, statement, params).one()
+    return {i: (row[2 * n], row[2 * n + 1]) for n, i in enumerate(ids) if row[2 * n]}
 
 
 def ahead_counts(session: Session, row: TicketRow) -> Ahead:
     """policy.ahead_counts for a stored ticket, counted by the database: the waiting
-    tickets of its field that no counter was named for, by class, and those of them
-    queued before it (queued_at, then id)."""
-    counts = _run(
+    tickets of its field that no counter was named for (the ticket left out), by class,
+    and those of them queued before it (queued_at, then id).  Counted as all less those
+    queued after it, so a new ticket (the last in line) costs a few index ranges."""
+    (
+        total,
+        targeted,
+        priority,
+        later_all,
+        later_targeted,
+        later_priority,
+        itself,
+        itself_priority,
+    ) = _run(
         session,
-        _AHEAD,
+        _AHEAD[session.bind.dialect.name],
         {
             "centre": row.centre_id,
             "service": row.service_id,
@@ -492,7 +564,15 @@ def ahead_counts(session: Session, row: TicketRow) -> Ahead:
             "id": row.id,
         },
     ).one()
-    return Ahead(*(int(n) for n in counts))
+    later = later_all - later_targeted
+    waiting_priority = priority - itself_priority
+    waiting_normal = total - targeted - priority - (itself - itself_priority)
+    return Ahead(
+        earlier_priority=waiting_priority - later_priority,
+        earlier_normal=waiting_normal - (later - later_priority),
+        waiting_priority=waiting_priority,
+        waiting_normal=waiting_normal,
+    )
 
 
 _ISSUED_ON = select(
@@ -569,7 +649,30 @@ def _queue_heads(fields: int):
     return select(_tickets).where(or_(*(_tickets.c.id == o for o in oldest)))
 
 
-_QUEUE_HEADS: dict[int, object] = {}
+def _sqlite_queue_heads(fields: int):
+    """_queue_heads for SQLite, each head read through the index that finds it (see
+    _SQLITE_AHEAD): the ticket sent to the counter and a field's priority head are ranges
+    of ix_tickets_classes (few tickets), a field's normal head the first untargeted normal
+    ticket in ix_tickets_queue's order (ordered by queued_at, then id)."""
+    head = "SELECT id FROM tickets INDEXED BY {} WHERE centre_id = :centre AND status = 'waiting'"
+    head += " AND {} ORDER BY queued_at, id LIMIT 1"
+    heads = [head.format("ix_tickets_classes", "target_counter = :counter")]
+    for n in range(fields):
+        field = f"service_id = :service_{n} AND target_counter IS NULL"
+        heads.append(head.format("ix_tickets_classes", f"{field} AND priority > ''"))
+        normal = f"{field} AND NOT (priority IS NOT NULL AND priority != '')"
+        heads.append(head.format("ix_tickets_queue", normal))
+    columns = ", ".join(c.name for c in _tickets.columns)
+    statement = text(
+        f"SELECT {columns} FROM tickets WHERE id IN ({', '.join(f'({h})' for h in heads)})"
+    )
+    params = [bindparam("centre", type_=Integer), bindparam("counter", type_=Integer)]
+    params += [bindparam(f"service_{n}", type_=Integer) for n in range(fields)]
+    return statement.bindparams(*params).columns(*_tickets.columns)
+
+
+_QUEUE_HEADS: dict[tuple[str, int], object] = {}
+_HEADS_BUILDERS = {"postgresql": _queue_heads, "sqlite": _sqlite_queue_heads}
 
 
 def queue_heads(
@@ -580,9 +683,10 @@ def queue_heads(
     caller holds the centre's lock, so no other call takes them meanwhile).  Plain rows
     (see counter_plain)."""
     service_ids = list(service_ids)
-    statement = _QUEUE_HEADS.get(len(service_ids))
+    key = (session.bind.dialect.name, len(service_ids))
+    statement = _QUEUE_HEADS.get(key)
     if statement is None:
-        statement = _QUEUE_HEADS.setdefault(len(service_ids), _queue_heads(len(service_ids)))
+        statement = _QUEUE_HEADS.setdefault(key, _HEADS_BUILDERS[key[0]](key[1]))
     params = {"centre": centre_id, "counter": counter_number}
     params.update({f"service_{n}": service_id for n, service_id in enumerate(service_ids)})
     return _run(session, statement, params).all()

@@ -176,6 +176,13 @@ class TicketRow(Base, OfCentre):
         UniqueConstraint("centre_id", "idempotency_key"),
         Index("ix_tickets_queue", "centre_id", "status", "service_id", "queued_at"),
         Index("ix_tickets_day", "centre_id", "business_day"),
+        # The longest wait of each field (its oldest issue time: one index probe); the
+        # tickets sent to a counter and a field's priority tickets, a range each, for
+        # "people ahead" and "next" (repository.waiting_summary, ahead_counts, queue_heads).
+        Index("ix_tickets_waiting_since", "centre_id", "status", "service_id", "issued_at"),
+        Index(
+            "ix_tickets_classes", "centre_id", "status", "target_counter", "service_id", "priority"
+        ),
         # The province report's legs, read from the index alone (reports_province.py).
         Index(
             "ix_tickets_report",
@@ -221,7 +228,11 @@ class TicketRow(Base, OfCentre):
 
 class EventRow(Base, OfCentre):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_centre_at", "centre_id", "at"),)
+    __table_args__ = (
+        Index("ix_events_centre_at", "centre_id", "at"),
+        # Who called in the last hour, today's calls: the calls alone, not every event.
+        Index("ix_events_calls", "centre_id", "kind", "at", "counter_number"),
+    )
 
     ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(16))
