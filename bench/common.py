@@ -129,7 +129,10 @@ class Screens:
         deadline = time.monotonic() + timeout
         while not done():
             if time.monotonic() > deadline:
-                raise SystemExit(f"timed out waiting for {what}")
+                raise SystemExit(
+                    f"timed out waiting for {what} ({len(self.connected)} of {self.n} "
+                    f"screens connected, events {dict(self.events)})"
+                )
             gevent.sleep(0.002)
 
     def close(self) -> None:

@@ -13,7 +13,10 @@ press (the fixed cost), the rest is fan-out.  CPU per press is what the hub
 (utime + stime from /proc) and this process (all N screens) used for one next +
 finish; "events per screen" counts every event a lobby screen received for it.
 --waiting leaves that many more tickets waiting behind the called ones (the
-queue length a press must not pay for).  Memory is the hub's VmRSS after
+queue length a press must not pay for).  "Less the idle hub's" subtracts what the hub
+spends with the same screens connected and nothing pressed (their pings, engine.io's
+timers; measured for IDLE_S first) over the presses' wall time: the press's own cost.
+Memory is the hub's VmRSS after
 connecting N clients minus before, per client.  With --profile, py-spy samples
 the hub during the presses.  Prints a Markdown table for docs/benchmarks.md.
 """
@@ -41,6 +44,7 @@ from tests.conftest import HubProcess  # noqa: E402
 
 WARM_UP = 2  # presses not counted: first queries, first imports on the hub
 SETTLE_S = 0.5  # after the last finish: its events reach the screens before CPU is read
+IDLE_S = 5.0  # the hub's CPU with the screens connected and no press, per second
 
 
 def run(n: int, presses: int, waiting: int = 0, profile: Path | None = None) -> dict:
@@ -64,6 +68,9 @@ def run(n: int, presses: int, waiting: int = 0, profile: Path | None = None) -> 
             connect_s = time.monotonic() - started
             gevent.sleep(1)
             per_client = (rss_kib(hub.process.pid) - before) / n
+            idle_cpu = cpu_s(hub.process.pid)
+            gevent.sleep(IDLE_S)  # the screens' pings and engine.io's own timers, no press
+            idle_cpu_per_s = (cpu_s(hub.process.pid) - idle_cpu) / IDLE_S
             latencies: list[float] = []
             firsts: list[float] = []
             spy = profile / f"press-{n}-{waiting}.txt" if profile else None
@@ -72,6 +79,7 @@ def run(n: int, presses: int, waiting: int = 0, profile: Path | None = None) -> 
                     if press == WARM_UP:
                         gevent.sleep(SETTLE_S)
                         hub_cpu, own_cpu = cpu_s(hub.process.pid), time.process_time()
+                        window = time.monotonic()
                         seen = sum(lobby.events.values())
                     sent = time.perf_counter()
                     called = clerk.post(f"{hub.url}/api/v1/counters/1/next", timeout=30)
@@ -83,6 +91,7 @@ def run(n: int, presses: int, waiting: int = 0, profile: Path | None = None) -> 
                     clerk.post(f"{hub.url}/api/v1/counters/1/finish", timeout=30).raise_for_status()
                 gevent.sleep(SETTLE_S)
                 hub_cpu = cpu_s(hub.process.pid) - hub_cpu
+                window = time.monotonic() - window
                 own_cpu = time.process_time() - own_cpu
             events = sum(lobby.events.values()) - seen
             lobby.close()
@@ -99,6 +108,8 @@ def run(n: int, presses: int, waiting: int = 0, profile: Path | None = None) -> 
         "max": max(latencies),
         "first": statistics.median(firsts),
         "hub_cpu_ms": hub_cpu * 1000 / presses,
+        "idle_cpu_ms_per_s": idle_cpu_per_s * 1000,
+        "net_cpu_ms": (hub_cpu - idle_cpu_per_s * window) * 1000 / presses,
         "client_cpu_ms": own_cpu * 1000 / presses,
         "events_per_screen": events / (n * presses),
         "kib_per_client": per_client,
@@ -122,14 +133,16 @@ def main() -> None:
     ]
     print(
         "\n| screens | waiting | first screen ms | median ms | p99 ms | max ms "
-        "| hub CPU per press | events per screen per press | screens' CPU per press "
+        "| hub CPU per press | less the idle hub's | hub idle CPU per s "
+        "| events per screen per press | screens' CPU per press "
         "| hub RSS per screen | connect all |\n"
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     for r in rows:
         print(
             f"| {r['n']} | {r['waiting']} | {r['first']:.0f} | {r['median']:.0f} | {r['p99']:.0f} "
-            f"| {r['max']:.0f} | {r['hub_cpu_ms']:.1f} ms | {r['events_per_screen']:.1f} "
+            f"| {r['max']:.0f} | {r['hub_cpu_ms']:.1f} ms | {r['net_cpu_ms']:.1f} ms "
+            f"| {r['idle_cpu_ms_per_s']:.0f} ms | {r['events_per_screen']:.1f} "
             f"| {r['client_cpu_ms']:.0f} ms | {r['kib_per_client']:.0f} KiB | {r['connect_s']:.1f} s |"
         )
 

@@ -29,10 +29,29 @@ from __future__ import annotations
 
 import socket
 import struct
+import threading
+import types
 
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+from engineio.exceptions import QueueEmpty
 
 CLOSE_FRAME_TIMEOUT_S = 2.0
+# engine.io's client monitor wakes once per connected socket per ping timeout (200
+# times a second at 1,000 screens); ours looks at them all once a second.
+SWEEP_INTERVAL_S = 1.0
+
+
+def text_frame(text: str) -> bytes:
+    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), as a server sends."""
+    payload = text.encode("utf-8")
+    size = len(payload)
+    if size <= 125:
+        header = struct.pack("!BB", 0x81, size)
+    elif size <= 0xFFFF:
+        header = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, size)
+    return header + payload
 
 
 class _BoundedSocket:
@@ -46,13 +65,17 @@ class _BoundedSocket:
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self.stalled = False
+        # Held for each write: a broadcast's direct write (DirectSink) never lands
+        # inside a frame the writer is still sending.
+        self.writing = threading.Lock()
 
     def send(self, data: bytes) -> int:
-        try:
-            self._sock.sendall(data)
-        except OSError:
-            self.stalled = True
-            raise
+        with self.writing:
+            try:
+                self._sock.sendall(data)
+            except OSError:
+                self.stalled = True
+                raise
         return len(data)
 
     def recv(self, size: int) -> bytes:
@@ -70,7 +93,44 @@ class _BoundedSocket:
         return getattr(self._sock, name)
 
 
-def _closing(base: type[SimpleWebSocketWSGI], send_timeout_s: float) -> type:
+class DirectSink:
+    """One WebSocket as `runtime.fanout` writes to it: a whole frame, now, or not at all.
+
+    `try_send` writes only when no other write is in progress on the connection, and
+    never waits: a full socket buffer (a slow screen) answers False, and the event
+    goes through engine.io's queue instead.  When the kernel takes part of a frame, a
+    background task sends the rest, holding the connection's write lock until done."""
+
+    def __init__(self, ws, sock: _BoundedSocket) -> None:
+        self._ws = ws  # simple-websocket's connection: `connected` turns False on close
+        self._sock = sock
+        self._raw = getattr(sock._sock, "_sock", sock._sock)  # under gevent, the OS socket
+
+    def try_send(self, frame: bytes) -> bool:
+        sock = self._sock
+        if sock.stalled or not self._ws.connected or not sock.writing.acquire(blocking=False):
+            return False
+        try:
+            sent = self._raw.send(frame, socket.MSG_DONTWAIT)
+        except OSError:  # would block (buffer full), or the connection is gone
+            sock.writing.release()
+            return False
+        if sent == len(frame):
+            sock.writing.release()
+            return True
+        threading.Thread(target=self._send_rest, args=(frame[sent:],), daemon=True).start()
+        return True
+
+    def _send_rest(self, rest: bytes) -> None:
+        try:
+            self._sock._sock.sendall(rest)  # within the socket's timeout
+        except OSError:
+            self._sock.stalled = True
+        finally:
+            self._sock.writing.release()
+
+
+def _closing(base: type[SimpleWebSocketWSGI], send_timeout_s: float, direct: bool) -> type:
     class ClosingWebSocket(base):
         """engine.io's WebSocket transport, which closes its TCP connection."""
 
@@ -85,8 +145,22 @@ def _closing(base: type[SimpleWebSocketWSGI], send_timeout_s: float) -> type:
             def run(transport):
                 sock = self.ws.sock
                 sock.settimeout(send_timeout_s)  # a client silent this long is gone
-                self.ws.sock = _BoundedSocket(sock)
-                return handler(transport)
+                self.ws.sock = bounded = _BoundedSocket(sock)
+                engineio_socket = getattr(handler, "__self__", None)
+                if not direct or engineio_socket is None:
+                    return handler(transport)
+                # Broadcasts (runtime/fanout.py), pings and single sends may write this
+                # connection directly.
+                sink = DirectSink(self.ws, bounded)
+                engineio_socket.direct_sink = sink
+                engineio_socket.send = _sending_directly(engineio_socket, sink)
+                engineio_socket.poll = _polling_while_open(engineio_socket)
+                try:
+                    return handler(transport)
+                finally:
+                    engineio_socket.direct_sink = None
+                    del engineio_socket.send  # engine.io's own, through the queue
+                    del engineio_socket.poll
 
             super().__init__(run, server, **kwargs)
 
@@ -110,6 +184,65 @@ def _closing(base: type[SimpleWebSocketWSGI], send_timeout_s: float) -> type:
     return ClosingWebSocket
 
 
+def _sending_directly(engineio_socket, sink: DirectSink):
+    """engine.io's `Socket.send` for one upgraded WebSocket: written now when nothing is
+    queued or being written, else queued as engine.io does.  Saves a wake-up of the
+    socket's writer for each ping and each event sent to one screen."""
+    queued = engineio_socket.send
+
+    def send(pkt) -> None:
+        if (
+            not pkt.binary
+            and engineio_socket.upgraded
+            and not engineio_socket.upgrading
+            and not engineio_socket.closed
+            and not engineio_socket.queue.qsize()
+        ):
+            if not engineio_socket.check_ping_timeout():
+                return  # closed, as engine.io's send does
+            if sink.try_send(text_frame(pkt.encode())):
+                return
+        queued(pkt)
+
+    return send
+
+
+def _polling_while_open(engineio_socket):
+    """engine.io's `Socket.poll` for the WebSocket's writer, which waits on in turn.
+
+    engine.io's writer ends the connection when its queue stays empty for a ping
+    interval and timeout, taking that as a sign that no ping was sent.  With pings
+    written directly the queue may stay empty for hours; a dead client is found by
+    the ping timeout (the sweep) and by the reader's timeout, which close the socket
+    and so end the writer."""
+    wait = engineio_socket.poll
+
+    def poll():
+        while True:
+            try:
+                return wait()
+            except QueueEmpty:
+                if engineio_socket.closed:
+                    raise
+
+    return poll
+
+
+def _sweep_clients(eio) -> None:
+    """engine.io's service task (`Server._service_task`), one pass over all sockets per
+    SWEEP_INTERVAL_S: a closed socket is forgotten, a silent one closed."""
+    eio.service_task_event = eio.create_event()
+    while not eio.service_task_event.wait(timeout=SWEEP_INTERVAL_S):
+        try:
+            for client in list(eio.sockets.values()):
+                if client.closed:
+                    eio.sockets.pop(client.sid, None)
+                elif not client.closing:
+                    client.check_ping_timeout()
+        except Exception:  # as engine.io's: log it and go on
+            eio.logger.exception("service task exception")
+
+
 def _shut_down(sock: socket.socket, reset: bool) -> None:
     """End the TCP connection now: FIN after what is already sent, or RST (no linger)
     when the client stopped taking data and would keep the rest queued for minutes."""
@@ -122,11 +255,15 @@ def _shut_down(sock: socket.socket, reset: bool) -> None:
 
 
 def install(socketio_server) -> None:
-    """Use the closing transport for this python-socketio server's WebSockets."""
+    """Use the closing transport for this python-socketio server's WebSockets, and a
+    client monitor that sweeps them all at once."""
     eio = socketio_server.eio
+    eio._service_task = types.MethodType(_sweep_clients, eio)
     # engine.io takes its transport from the async driver's table, copied here so that
     # only this server is changed.
     base = eio._async.get("websocket")
     if isinstance(base, type) and issubclass(base, SimpleWebSocketWSGI):
         send_timeout_s = eio.ping_interval + eio.ping_timeout
-        eio._async = {**eio._async, "websocket": _closing(base, send_timeout_s)}
+        # Direct writes need greenlets' switching only where they wait (runtime/fanout.py).
+        direct = eio.async_mode == "gevent"
+        eio._async = {**eio._async, "websocket": _closing(base, send_timeout_s, direct)}

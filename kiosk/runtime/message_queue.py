@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import socketio
 
+from kiosk.runtime.fanout import DirectManager
+
 BATCH_EVENT = "motcua:events"
 BATCH_ROOM = "motcua:batch (never joined)"
 
 
-class BatchingRedisManager(socketio.RedisManager):
+class BatchingRedisManager(socketio.RedisManager, DirectManager):
+    """RedisManager, whose delivery to this process's screens writes them directly
+    (runtime/fanout.py: DirectManager comes after PubSubManager in the MRO)."""
+
     def emit_many(self, emits: list[tuple[str, object, str, list[str]]]) -> None:
         """(event, payload, namespace, rooms) for each event, in order: to this
         process's clients now, and to the other processes in one message."""
@@ -65,7 +70,9 @@ class BatchingRedisManager(socketio.RedisManager):
 
 def client_manager(url: str | None, channel: str) -> dict:
     """Flask-SocketIO's init_app arguments for the message queue at `url`: ours for
-    Redis, Flask-SocketIO's own choice for any other (or none)."""
+    Redis or none, Flask-SocketIO's own choice for any other."""
     if url and url.startswith(("redis://", "rediss://")):
         return {"client_manager": BatchingRedisManager(url, channel=channel)}
-    return {"message_queue": url or None, "channel": channel}
+    if not url:
+        return {"client_manager": DirectManager()}
+    return {"message_queue": url, "channel": channel}

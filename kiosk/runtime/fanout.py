@@ -1,0 +1,88 @@
+"""One event to a room of screens: framed once, written straight to each idle WebSocket.
+
+python-socketio encodes a room's event once, then hands each screen its own copy
+through engine.io: a put on the socket's queue, a switch to the socket's writer
+greenlet (which starts and cancels a timer to wait on that queue), the WebSocket
+framing in wsproto, and the write.  That was about 50 µs of hub CPU per screen, so
+a press cost 100 ms at 1,000 lobby screens (docs/benchmarks.md, issue 15).
+
+A server's WebSocket frames are not masked, so the bytes of one text frame are the
+same for every screen.  `DirectEmitMixin.emit` builds them once and, for each screen
+whose WebSocket is idle (nothing queued, no write in progress: `socket_transport`'s
+`DirectSink`), writes them with one non-blocking `send`.  Any other screen (polling,
+upgrading, a write pending, a full socket buffer, a ping overdue) gets the event the
+usual way, through its queue, so each screen still receives its events in order.
+
+Only under gevent: the sink is attached there (`socket_transport.install`).  In the
+threading mode a writer thread may have taken a packet off the queue and not yet
+written it, and a direct write could overtake it; greenlets switch only where they
+wait, so under gevent a writer that holds packets is inside a write and holds the
+sink's lock.  eventlet serves WebSockets with its own transport and keeps the usual
+path.
+"""
+
+from __future__ import annotations
+
+import time
+
+import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+from kiosk.socket_transport import text_frame
+
+
+class DirectEmitMixin:
+    """For a python-socketio client manager: `emit` writes each idle WebSocket directly.
+
+    Must come before `socketio.Manager` in the class's bases, so that a pub/sub
+    manager's delivery to this process's clients (`super().emit`) takes it too."""
+
+    def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, **kwargs):
+        room = kwargs.get("to") or room
+        given = data
+        if callback is not None or namespace not in self.rooms:
+            return super().emit(
+                event, given, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
+            )
+        if isinstance(data, tuple):
+            data = list(data)
+        elif data is not None:
+            data = [data]
+        else:
+            data = []
+        encoded = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event] + data
+        ).encode()
+        if isinstance(encoded, list):  # binary attachments: several packets, the usual way
+            return super().emit(event, given, namespace, room=room, skip_sid=skip_sid, **kwargs)
+        message = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame: bytes | None = None
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        eio = self.server.eio
+        sockets = eio.sockets
+        overdue = time.time() - eio.ping_timeout
+        send_queued = self.server._send_eio_packet
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            socket = sockets.get(eio_sid)
+            sink = getattr(socket, "direct_sink", None)
+            if (
+                sink is not None
+                and socket.upgraded
+                and not socket.upgrading
+                and not socket.closed
+                and not (socket.last_ping and socket.last_ping < overdue)
+                and not socket.queue.qsize()
+            ):
+                if frame is None:
+                    frame = text_frame(message.encode())
+                if sink.try_send(frame):
+                    continue
+            send_queued(eio_sid, message)
+        return None
+
+
+class DirectManager(DirectEmitMixin, socketio.Manager):
+    """The client manager of a hub without a message queue."""
