@@ -1,8 +1,9 @@
 """Schemathesis against /api/v1/openapi.json on a real hub, as an admin (who may
 call everything): no 500, every answer's status, content type and body as the
-document says.  A fixed seed keeps CI repeatable.  The suite draws 10 examples per
-operation after the examples and coverage phases (every operation is called);
-MOTCUA_FUZZ_EXAMPLES=200 runs it longer.
+document says.  A fixed seed keeps CI repeatable.  The suite draws 5 examples per
+operation after the examples and coverage phases (every operation is called; the
+coverage phase's 1,000-odd boundary cases do not depend on that count, and 10 examples
+added 3 s and no finding); MOTCUA_FUZZ_EXAMPLES=200 runs it longer.
 
 Schemathesis draws bodies close to the document; it never nests 100,000 deep or
 sends half a megabyte.  So every JSON route the document lists also gets a fixed
@@ -47,7 +48,7 @@ def _schemathesis() -> str | None:
 def test_fuzzing_the_api_finds_no_server_error_and_no_schema_violation(hub, tmp_path):
     tool = _schemathesis()
     need(tool is not None, "schemathesis is not installed (pip install -e '.[test]')")
-    examples = os.environ.get("MOTCUA_FUZZ_EXAMPLES", "10")
+    examples = os.environ.get("MOTCUA_FUZZ_EXAMPLES", "5")
     report = tmp_path / "report.json"
     result = subprocess.run(
         [
@@ -89,7 +90,7 @@ def test_fuzzing_the_api_finds_no_server_error_and_no_schema_violation(hub, tmp_
     if report.exists():
         summary = json.loads(report.read_text())  # the run wrote a readable report
         operations = summary.get("operations", {})
-        # 10 examples per operation still call every operation the document lists
+        # 5 examples per operation still call every operation the document lists
         assert operations.get("tested") == operations.get("total"), operations
     served = hub.log_path.read_text(errors="replace")
     assert "unexpected error" not in served, served[served.find("unexpected error") :][:3000]
