@@ -25,6 +25,7 @@ from werkzeug.security import check_password_hash
 from kiosk.core.errors import DomainError, InvalidInput, Localised
 from kiosk.extensions import login_manager
 from kiosk.runtime import current_centre, current_hub
+from kiosk.store import direct
 from kiosk.store.tables import UserRow
 from kiosk.textrules import clean, username_key
 
@@ -107,10 +108,10 @@ def _load(user_id: int, stamp: str) -> User | None:
     Read from the database at every request, so a change made in any hub process (a
     password, role or activity change, a clerk bound to another counter, a new display
     name) holds from the next request: one statement, as a plain row on a connection of
-    its own (a third of the CPU of an ORM session's get; every counter action asks)."""
+    its own, on the driver's cursor (kiosk/store/direct.py; every counter action asks)."""
     centre = current_centre()
-    with centre.ctx.store.engine.connect() as connection:
-        row = connection.execute(_USER, {"id": user_id}).first()
+    with centre.ctx.store.engine.connect() as connection:  # one statement: no BEGIN needed
+        row = direct.run(connection, _USER, {"id": user_id}).first()
     if row is None or not row.active or not _at(row, centre.centre_id):
         return None
     user = User.from_row(row)

@@ -21,7 +21,7 @@ from kiosk.core.model import (
     TicketStatus,
 )
 from kiosk.core.policy import Ahead
-from kiosk.store import setup_cache
+from kiosk.store import direct, setup_cache
 from kiosk.store.tables import (
     AuditRow,
     CentreRow,
@@ -517,12 +517,12 @@ def recent_calls(session: Session, centre_id: int, since, limit: int) -> list:
 
 
 def _run(session: Session, statement, params=None):
-    """Run a Core statement on the session's connection, skipping the ORM's execution
-    layer (half the CPU of a small query); what the session still holds is written first,
-    as the ORM would before a query."""
+    """Run a Core statement built once on the session's connection, on the driver's cursor
+    (kiosk/store/direct.py: a tenth of the CPU of SQLAlchemy's execute for a small query);
+    what the session still holds is written first, as the ORM would before a query."""
     if session.new or session.deleted or session.dirty:
         session.flush()
-    return session.connection().execute(statement, params)
+    return direct.run(session.connection(), statement, params)
 
 
 def waiting_summary(session: Session, centre_id: int) -> dict[int, tuple[int, object]]:
@@ -771,22 +771,19 @@ def add_events(
     first, so the rows follow the changes they record."""
     if not events:
         return
-    _run(
-        session,
-        _INSERT_EVENTS,
-        [
-            {
-                "centre_id": centre_id,
-                "ticket_id": e.ticket_id,
-                "kind": e.kind,
-                "at": e.at,
-                "counter_number": e.counter,
-                "user_id": user_id,
-                "data": dict(e.data),
-            }
-            for e in events
-        ],
-    )
+    rows = [
+        {
+            "centre_id": centre_id,
+            "ticket_id": e.ticket_id,
+            "kind": e.kind,
+            "at": e.at,
+            "counter_number": e.counter,
+            "user_id": user_id,
+            "data": dict(e.data),
+        }
+        for e in events
+    ]
+    _run(session, _INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
 
 
 _SAVE_POLICY_STATE = (

@@ -41,6 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kiosk.core.model import PolicyMode, PriorityGroup, PriorityPolicy
+from kiosk.store import direct
 from kiosk.store.tables import (
     CentreRow,
     CounterRow,
@@ -147,7 +148,7 @@ def version(session: Session, centre_id: int) -> int:
     """The centre's set-up version as this transaction sees it (0: never changed)."""
     if session.new or session.deleted or session.dirty:
         session.flush()  # a set-up change still pending is then counted (see `bump`)
-    found = session.connection().execute(_VERSION, {"centre": centre_id}).scalar()
+    found = direct.run(session.connection(), _VERSION, {"centre": centre_id}).scalar()
     return found or 0
 
 
