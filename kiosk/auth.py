@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import time
 from dataclasses import dataclass
 from functools import wraps
 
@@ -215,6 +216,30 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="motcua-api-token")
 
 
+# Bearer tokens whose signature this process checked: (secret key, token) → (its data,
+# when it was signed).  A clerk's console sends the same token with every request, and
+# checking the signature again gives the same answer; its age is checked every time.
+# Only the signature is kept: the user is still read at every request (_load).
+_verified: dict[tuple[str, str], tuple[dict, int]] = {}
+_VERIFIED_KEPT = 4096
+
+
+def _token_data(token: str) -> dict:
+    """The token's data if its signature is good and it is younger than TOKEN_MAX_AGE_S;
+    BadSignature (or SignatureExpired) otherwise, as itsdangerous's loads."""
+    key = (str(current_app.config["SECRET_KEY"]), token)
+    kept = _verified.get(key)
+    if kept is None:
+        data, signed = _serializer().loads(token, max_age=TOKEN_MAX_AGE_S, return_timestamp=True)
+        if len(_verified) >= _VERIFIED_KEPT:
+            _verified.clear()
+        kept = _verified[key] = (data, int(signed.timestamp()))
+    age = int(time.time()) - kept[1]
+    if age > TOKEN_MAX_AGE_S or age < 0:  # itsdangerous's rule (TimestampSigner.unsign)
+        raise SignatureExpired("token expired")
+    return kept[0]
+
+
 def issue_token(user: User) -> str:
     return _serializer().dumps({"uid": user.id, "c": user.centre_id, "s": user.stamp})
 
@@ -234,7 +259,7 @@ def current_actor() -> User | None:
     token = bearer_token()
     if token:
         try:
-            data = _serializer().loads(token, max_age=TOKEN_MAX_AGE_S)
+            data = _token_data(token)
             actor = _load(int(data["uid"]), str(data["s"]))
         except (BadSignature, SignatureExpired, KeyError, ValueError, TypeError):
             actor = None

@@ -522,7 +522,19 @@ def _run(session: Session, statement, params=None):
     what the session still holds is written first, as the ORM would before a query."""
     if session.new or session.deleted or session.dirty:
         session.flush()
-    return direct.run(session.connection(), statement, params)
+    return direct.run(_connection(session), statement, params)
+
+
+def _connection(session: Session):
+    """session.connection(), kept for the transaction it belongs to (asking the session
+    again costs more than most statements here)."""
+    transaction = session.get_transaction()
+    kept = session.info.get("store_connection")
+    if transaction is not None and kept is not None and kept[0] is transaction:
+        return kept[1]
+    connection = session.connection()
+    session.info["store_connection"] = (session.get_transaction(), connection)
+    return connection
 
 
 def waiting_summary(session: Session, centre_id: int) -> dict[int, tuple[int, object]]:
@@ -575,17 +587,26 @@ def ahead_counts(session: Session, row: TicketRow) -> Ahead:
     )
 
 
-_ISSUED_ON = select(
-    DailySequenceRow.__table__.c.service_id, DailySequenceRow.__table__.c.last
-).where(
-    DailySequenceRow.__table__.c.service_id.in_(bindparam("services", expanding=True)),
-    DailySequenceRow.__table__.c.business_day == bindparam("day"),
-)
+def _issued_on(fields: int):
+    """issued_on's statement for `fields` fields (built once per count: an expanding IN
+    is put together again for every execution)."""
+    sequences = DailySequenceRow.__table__
+    return select(sequences.c.service_id, sequences.c.last).where(
+        sequences.c.service_id.in_([bindparam(f"service_{n}") for n in range(fields)]),
+        sequences.c.business_day == bindparam("day"),
+    )
+
+
+_ISSUED_ON: dict[int, object] = {}
 
 
 def issued_on(session: Session, service_ids: list[int], day: date) -> dict[int, int]:
     """Service id → the last number it gave out on `day` (absent: none yet)."""
-    return dict(_run(session, _ISSUED_ON, {"services": service_ids, "day": day}).all())
+    statement = _ISSUED_ON.get(len(service_ids))
+    if statement is None:
+        statement = _ISSUED_ON.setdefault(len(service_ids), _issued_on(len(service_ids)))
+    params = {"day": day, **{f"service_{n}": i for n, i in enumerate(service_ids)}}
+    return dict(_run(session, statement, params).all())
 
 
 def counter_states(session: Session, centre_id: int) -> list:

@@ -248,6 +248,26 @@ def test_counter_actions_need_a_login_and_the_right_counter(client, bearer):
     assert wrong.status_code == 401 and wrong.get_json()["error"] == "bad_credentials"
 
 
+def test_a_token_checked_once_still_expires_and_a_tampered_one_is_refused(
+    client, bearer, monkeypatch
+):
+    """The process keeps the tokens whose signature it checked (kiosk/auth.py): the same
+    token is refused once older than a working day, and one changed by a character is
+    checked, not found."""
+    import time
+
+    from kiosk import auth
+
+    clerk = bearer("clerk1", "test-clerk-pass")
+    assert client.get("/api/v1/tickets/1", headers=clerk).status_code in (200, 404)
+    token = clerk["Authorization"][7:]
+    tampered = {"Authorization": f"Bearer {token[:-2]}{'A' if token[-2] != 'A' else 'B'}"}
+    assert client.get("/api/v1/tickets/1", headers=tampered).status_code == 401
+    later = time.time() + auth.TOKEN_MAX_AGE_S + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert client.get("/api/v1/tickets/1", headers=clerk).status_code == 401
+
+
 def test_rating_once_after_service(client, staff):
     ticket = issue(client)
     early = client.post(
