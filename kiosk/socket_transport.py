@@ -30,10 +30,12 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 import types
 
+from engineio import packet as eio_packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
-from engineio.exceptions import QueueEmpty
+from engineio.exceptions import QueueEmpty, SocketIsClosedError
 
 CLOSE_FRAME_TIMEOUT_S = 2.0
 # engine.io's client monitor wakes once per connected socket per ping timeout (200
@@ -155,12 +157,14 @@ def _closing(base: type[SimpleWebSocketWSGI], send_timeout_s: float, direct: boo
                 engineio_socket.direct_sink = sink
                 engineio_socket.send = _sending_directly(engineio_socket, sink)
                 engineio_socket.poll = _polling_while_open(engineio_socket)
+                engineio_socket.schedule_ping = _ping_by_sweep(engineio_socket)
                 try:
                     return handler(transport)
                 finally:
                     engineio_socket.direct_sink = None
                     del engineio_socket.send  # engine.io's own, through the queue
                     del engineio_socket.poll
+                    del engineio_socket.schedule_ping
 
             super().__init__(run, server, **kwargs)
 
@@ -228,19 +232,43 @@ def _polling_while_open(engineio_socket):
     return poll
 
 
+def _ping_by_sweep(engineio_socket):
+    """engine.io's `Socket.schedule_ping` (after each pong) for a WebSocket: the next
+    ping is sent by the sweep once it is due, not by a greenlet of its own that sleeps
+    out the ping interval (one per screen at all times, and one spawned per ping)."""
+
+    def schedule_ping() -> None:
+        if engineio_socket.last_ping:
+            engineio_socket.last_ping = None
+            engineio_socket.ping_due = time.monotonic() + engineio_socket.server.ping_interval
+
+    return schedule_ping
+
+
 def _sweep_clients(eio) -> None:
     """engine.io's service task (`Server._service_task`), one pass over all sockets per
-    SWEEP_INTERVAL_S: a closed socket is forgotten, a silent one closed."""
+    SWEEP_INTERVAL_S: a closed socket is forgotten, a silent one closed, and the pings
+    that fell due (`_ping_by_sweep`) are sent, at most SWEEP_INTERVAL_S late."""
     eio.service_task_event = eio.create_event()
+    ping = eio_packet.Packet(eio_packet.PING)
     while not eio.service_task_event.wait(timeout=SWEEP_INTERVAL_S):
-        try:
-            for client in list(eio.sockets.values()):
+        now = time.monotonic()
+        for client in list(eio.sockets.values()):
+            try:
                 if client.closed:
                     eio.sockets.pop(client.sid, None)
-                elif not client.closing:
-                    client.check_ping_timeout()
-        except Exception:  # as engine.io's: log it and go on
-            eio.logger.exception("service task exception")
+                elif client.closing:
+                    continue
+                elif client.check_ping_timeout():
+                    due = getattr(client, "ping_due", None)
+                    if due is not None and due <= now:
+                        client.ping_due = None
+                        client.last_ping = time.time()
+                        client.send(ping)
+            except SocketIsClosedError:  # closed meanwhile (threading mode)
+                continue
+            except Exception:  # as engine.io's: log it and go on
+                eio.logger.exception("service task exception")
 
 
 def _shut_down(sock: socket.socket, reset: bool) -> None:
