@@ -29,8 +29,6 @@ from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 class Rows(list):
     """A statement's rows, with the Result methods the store uses."""
 
-    inserted_primary_key: tuple | None = None
-
     def all(self) -> Rows:
         return self
 
@@ -83,7 +81,6 @@ class _Plan:
         self.row_keys = [c[0] for c in columns] if columns else None
         self.row_types = [c[3] for c in columns] if columns else None
         self.result = None  # (row class, result processors or None), from the first rows
-        self.is_insert = compiled.isinsert
 
     def parameters(self, params: dict):
         fixed = self.fixed
@@ -164,8 +161,6 @@ def run(connection: Connection, statement, params: dict | None = None) -> Any:
     try:
         cursor.execute(plan.sql, values)
         rows = plan.rows(cursor, dialect) if cursor.description else Rows()
-        if plan.is_insert:
-            rows.inserted_primary_key = (cursor.lastrowid,)  # SQLite's, as SQLAlchemy reads it
     except Exception as error:  # the driver's: wrapped and handled as an execute would
         connection._handle_dbapi_exception(error, plan.sql, values, cursor, None)
     finally:

@@ -749,7 +749,7 @@ def insert_ticket(session: Session, row: TicketRow) -> int:
     unit of work (the row stays out of the session, as a record of what was stored);
     its new id is set on it and returned."""
     values = {key: value for key, value in inspect(row).dict.items() if key in _TICKET_KEYS}
-    row.id = _run(session, _INSERT_TICKET, values).inserted_primary_key[0]
+    row.id = _run(session, _INSERT_TICKET, values).scalar_one()
     return row.id
 
 
@@ -780,8 +780,10 @@ _UPDATE_COUNTER = (
     _counters.update().where(_counters.c.id == bindparam("row_id")).returning(*_counters.c)
 )
 _TICKET_KEYS = frozenset(c.key for c in _tickets.columns) - {"id"}
-_INSERT_TICKET = _tickets.insert()
-_INSERT_EVENTS = _events.insert()
+# The new id said by RETURNING, the events' and audit rows' not asked for (inline): each
+# then one statement on the driver's cursor (kiosk/store/direct.py) on either database.
+_INSERT_TICKET = _tickets.insert().returning(_tickets.c.id)
+_INSERT_EVENTS = _events.insert().inline()
 
 
 def add_events(
@@ -824,7 +826,7 @@ def save_policy_state(session: Session, centre_id: int, normal_since_priority: i
 
 
 _audit = AuditRow.__table__
-_INSERT_AUDIT = _audit.insert()
+_INSERT_AUDIT = _audit.insert().inline()
 _AUDIT_ACTION = _audit.c.action.type.length
 _AUDIT_TARGET = _audit.c.target.type.length
 
