@@ -22,10 +22,8 @@ def register(app: Flask, config: Config) -> None:
     @app.before_request
     def check_csrf():
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_token():
-            from flask_login import current_user
-
             # Cookie-authenticated writes need the CSRF token; anonymous kiosk issuing has no session to steal.
-            if current_user.is_authenticated or request.path.startswith(("/login", "/logout")):
+            if request.path.startswith(("/login", "/logout")) or _cookie_login(app):
                 csrf.protect()
 
     @app.after_request
@@ -63,6 +61,21 @@ def register(app: Flask, config: Config) -> None:
             devices = all_device_status(current_centre())
             body.update(db=db, devices=devices, async_mode=asyncmode.current())
         return jsonify(body), 200 if status == "ok" else 503
+
+
+def _cookie_login(app: Flask) -> bool:
+    """A user logged in by a cookie is asking.  Without the session or remember cookie
+    nobody can be (Flask-Login has no other loader here): a kiosk's tap is then not made
+    to open and read an empty session."""
+    cookies = request.cookies
+    if (
+        app.config.get("SESSION_COOKIE_NAME", "session") not in cookies
+        and app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies
+    ):
+        return False
+    from flask_login import current_user
+
+    return current_user.is_authenticated
 
 
 def _asked_locally(config: Config) -> bool:
