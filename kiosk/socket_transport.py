@@ -35,7 +35,7 @@ import types
 
 from engineio import packet as eio_packet
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
-from engineio.exceptions import QueueEmpty, SocketIsClosedError
+from engineio.exceptions import SocketIsClosedError
 
 CLOSE_FRAME_TIMEOUT_S = 2.0
 # engine.io's client monitor wakes once per connected socket per ping timeout (200
@@ -212,22 +212,31 @@ def _sending_directly(engineio_socket, sink: DirectSink):
 
 
 def _polling_while_open(engineio_socket):
-    """engine.io's `Socket.poll` for the WebSocket's writer, which waits on in turn.
+    """engine.io's `Socket.poll` for the WebSocket's writer: waits for packets as long as
+    the connection lasts.
 
-    engine.io's writer ends the connection when its queue stays empty for a ping
-    interval and timeout, taking that as a sign that no ping was sent.  With pings
-    written directly the queue may stay empty for hours; a dead client is found by
-    the ping timeout (the sweep) and by the reader's timeout, which close the socket
-    and so end the writer."""
-    wait = engineio_socket.poll
+    engine.io's writer waits at most ping interval + ping timeout, and ends the
+    connection when nothing came in that time, taking it as a sign that no ping was
+    sent.  With pings written directly the queue may stay empty for hours; a dead
+    client is found by the ping timeout (the sweep) and the reader's timeout, and the
+    end of a connection always queues None (engine.io's `close` and its handler's
+    exit), which ends the wait."""
+    packets_queue = engineio_socket.queue
 
-    def poll():
-        while True:
-            try:
-                return wait()
-            except QueueEmpty:
-                if engineio_socket.closed:
-                    raise
+    def poll() -> list:
+        first = packets_queue.get()
+        packets_queue.task_done()
+        if first is None:
+            return []
+        packets = [first]
+        while packets_queue.qsize():
+            pkt = packets_queue.get(block=False)
+            packets_queue.task_done()
+            if pkt is None:
+                packets_queue.put(None)  # as engine.io's: the next poll ends the writer
+                break
+            packets.append(pkt)
+        return packets
 
     return poll
 
