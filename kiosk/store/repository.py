@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select, text, union, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    inspect,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -364,7 +376,7 @@ def _waiting_in(service):
 
 
 def _waiting_summary(fields: int):
-    """waiting_summary's statement for a centre of `fields` fields (built once per count):
+    """waiting_summary's statement on SQLite for `fields` fields (built once per count):
     per field, its waiting count, counted from an index alone, and its oldest issue time,
     one probe of ix_tickets_waiting_since (a GROUP BY over the waiting rows read each row).
     The fields' ids come from the kept set-up, so the set-up's tables are not read."""
@@ -377,36 +389,45 @@ def _waiting_summary(fields: int):
 
 
 _WAITING_SUMMARY: dict[int, object] = {}
+# PostgreSQL groups the waiting rows in one pass (flat on it, docs/benchmarks.md); the
+# probes above are for SQLite, whose GROUP BY visited each waiting row's table entry.
+_PG_WAITING_SUMMARY = (
+    select(_tickets.c.service_id, func.count(_tickets.c.id), func.min(_tickets.c.issued_at))
+    .where(*_waiting)
+    .group_by(_tickets.c.service_id)
+)
 
 
-def _ahead():
-    """ahead_counts' statement (PostgreSQL): the field's total counted from an index alone,
-    every other count a range of an index (the targeted and the priority tickets, those
-    queued after the ticket), so a new ticket costs no visit per waiting ticket."""
-    field = _waiting_in(bindparam("service"))
-    untargeted = _tickets.c.target_counter.is_(None)
-    targeted = _tickets.c.target_counter.is_not(None)
-    later = or_(
-        _tickets.c.queued_at > bindparam("queued_at"),
-        and_(_tickets.c.queued_at == bindparam("queued_at"), _tickets.c.id > bindparam("id")),
-    )
-    itself = _tickets.c.id == bindparam("id")
-    counts = (
-        field,
-        field.where(targeted),
-        field.where(untargeted, _priority),
-        field.where(later),
-        field.where(later, targeted),
-        field.where(later, untargeted, _priority),
-        field.where(untargeted, itself),
-        field.where(untargeted, itself, _priority),
-    )
-    return select(*(c.scalar_subquery() for c in counts))
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-# SQLite, whose planner has no statistics here, is told each count's index (the same
-# counts as _ahead's): with several indexes starting (centre_id, status) it would take
-# one that visits every waiting ticket.  Its binary collation makes `priority > ''` the
+_earlier = or_(
+    _tickets.c.queued_at < bindparam("queued_at"),
+    and_(_tickets.c.queued_at == bindparam("queued_at"), _tickets.c.id < bindparam("id")),
+)
+# PostgreSQL: the four counts in one pass over the field's untargeted waiting tickets.  Its
+# per-row work is cheap (flat within 1.13x from 5 to 2,000 waiting, docs/benchmarks.md);
+# split into ranges as SQLite's below, a planner without fresh statistics (a queue grown
+# within the morning) scanned the field once per count.
+_PG_AHEAD = select(
+    _count(and_(_priority, _earlier)),
+    _count(and_(~_priority, _earlier)),
+    _count(_priority),
+    _count(~_priority),
+).where(
+    *_waiting,
+    _tickets.c.service_id == bindparam("service"),
+    _tickets.c.target_counter.is_(None),
+    _tickets.c.id != bindparam("id"),
+)
+
+
+# SQLite evaluates that per row slowly (0.78 ms at 2,000 waiting): it counts the field's
+# total from an index alone, less the targeted, priority and later tickets, each a range
+# of an index (a new ticket is the last in line).  Its planner, with no statistics here,
+# is told each count's index: with several indexes starting (centre_id, status) it would
+# take one that visits every waiting ticket.  Its binary collation makes `priority > ''` the
 # priority class exactly (not NULL, not empty), and so a range of ix_tickets_classes.
 _SQLITE_FIELD = "centre_id = :centre AND status = 'waiting' AND service_id = :service"
 _SQLITE_LATER = "(queued_at > :queued_at OR (queued_at = :queued_at AND id > :id))"
@@ -431,7 +452,6 @@ _SQLITE_AHEAD = text(
     bindparam("queued_at", type_=_tickets.c.queued_at.type),
     bindparam("id", type_=Integer),
 )
-_AHEAD = {"postgresql": _ahead(), "sqlite": _SQLITE_AHEAD}
 _COUNTER_STATES = (
     select(
         _counters.c.id,
@@ -541,6 +561,9 @@ def waiting_summary(session: Session, centre_id: int) -> dict[int, tuple[int, ob
     """Per service id: how many wait and the oldest issue time among them, counted by the
     database (a queue of thousands is never loaded to count it); fields nobody waits for
     are left out."""
+    if session.bind.dialect.name != "sqlite":
+        rows = _run(session, _PG_WAITING_SUMMARY, {"centre": centre_id}).all()
+        return {service_id: (count, oldest) for service_id, count, oldest in rows}
     ids = [s.id for s in setup_cache.setup(session, centre_id).services]
     if not ids:
         return {}
@@ -555,8 +578,16 @@ def waiting_summary(session: Session, centre_id: int) -> dict[int, tuple[int, ob
 def ahead_counts(session: Session, row: TicketRow) -> Ahead:
     """policy.ahead_counts for a stored ticket, counted by the database: the waiting
     tickets of its field that no counter was named for (the ticket left out), by class,
-    and those of them queued before it (queued_at, then id).  Counted as all less those
-    queued after it, so a new ticket (the last in line) costs a few index ranges."""
+    and those of them queued before it (queued_at, then id)."""
+    params = {
+        "centre": row.centre_id,
+        "service": row.service_id,
+        "queued_at": row.queued_at,
+        "id": row.id,
+    }
+    if session.bind.dialect.name != "sqlite":
+        return Ahead(*(int(n) for n in _run(session, _PG_AHEAD, params).one()))
+    # All less those queued after it: see _SQLITE_AHEAD.
     (
         total,
         targeted,
@@ -566,16 +597,7 @@ def ahead_counts(session: Session, row: TicketRow) -> Ahead:
         later_priority,
         itself,
         itself_priority,
-    ) = _run(
-        session,
-        _AHEAD[session.bind.dialect.name],
-        {
-            "centre": row.centre_id,
-            "service": row.service_id,
-            "queued_at": row.queued_at,
-            "id": row.id,
-        },
-    ).one()
+    ) = _run(session, _SQLITE_AHEAD, params).one()
     later = later_all - later_targeted
     waiting_priority = priority - itself_priority
     waiting_normal = total - targeted - priority - (itself - itself_priority)
