@@ -33,18 +33,54 @@ from kiosk.socket_transport import text_frame
 
 
 class DirectEmitMixin:
-    """For a python-socketio client manager: `emit` writes each idle WebSocket directly.
+    """For a python-socketio client manager: `emit` and `emit_many` write each idle
+    WebSocket directly.
 
     Must come before `socketio.Manager` in the class's bases, so that a pub/sub
     manager's delivery to this process's clients (`super().emit`) takes it too."""
 
     def emit(self, event, data, namespace, room=None, skip_sid=None, callback=None, **kwargs):
         room = kwargs.get("to") or room
-        given = data
-        if callback is not None or namespace not in self.rooms:
+        message = None
+        if callback is None and namespace in self.rooms:
+            message = self._message(event, data, namespace)
+        if message is None:  # an acknowledgement asked, or binary attachments: the usual way
             return super().emit(
-                event, given, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
+                event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
             )
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        self._deliver(
+            {
+                eio_sid: [message]
+                for sid, eio_sid in self.get_participants(namespace, room)
+                if sid not in skip
+            }
+        )
+        return None
+
+    def emit_many(self, emits: list[tuple[str, object, str, list[str]]]) -> None:
+        """(event, payload, namespace, rooms) for each event of one publish, in order.
+        A screen that several of them reach gets all its frames in one write: a lobby
+        TV's `call` and `queue` of a press cost one system call, not two."""
+        messages = []
+        for event, payload, namespace, rooms in emits:
+            if namespace not in self.rooms:
+                continue
+            message = self._message(event, payload, namespace)
+            if message is None:  # binary attachments: each event the usual way, in order
+                for event, payload, namespace, rooms in emits:
+                    self.emit(event, payload, namespace, room=rooms)
+                return
+            messages.append((message, namespace, rooms))
+        by_socket: dict[str, list] = {}
+        for message, namespace, rooms in messages:
+            for _sid, eio_sid in self.get_participants(namespace, rooms):
+                by_socket.setdefault(eio_sid, []).append(message)
+        self._deliver(by_socket)
+
+    def _message(self, event, data, namespace):
+        """The engine.io MESSAGE packet of one event (encoded once for every screen), or
+        None when it has binary attachments (several packets)."""
         if isinstance(data, tuple):
             data = list(data)
         elif data is not None:
@@ -54,18 +90,19 @@ class DirectEmitMixin:
         encoded = self.server.packet_class(
             sio_packet.EVENT, namespace=namespace, data=[event] + data
         ).encode()
-        if isinstance(encoded, list):  # binary attachments: several packets, the usual way
-            return super().emit(event, given, namespace, room=room, skip_sid=skip_sid, **kwargs)
-        message = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-        frame: bytes | None = None
-        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        if isinstance(encoded, list):
+            return None
+        return eio_packet.Packet(eio_packet.MESSAGE, encoded)
+
+    def _deliver(self, by_socket: dict[str, list]) -> None:
+        """Each engine.io socket's packets, in order: one direct write of all their frames
+        when its WebSocket is idle, else through its queue."""
         eio = self.server.eio
         sockets = eio.sockets
         overdue = time.time() - eio.ping_timeout
         send_queued = self.server._send_eio_packet
-        for sid, eio_sid in self.get_participants(namespace, room):
-            if sid in skip:
-                continue
+        frames: dict[int, bytes] = {}
+        for eio_sid, messages in by_socket.items():
             socket = sockets.get(eio_sid)
             sink = getattr(socket, "direct_sink", None)
             if (
@@ -76,12 +113,19 @@ class DirectEmitMixin:
                 and not (socket.last_ping and socket.last_ping < overdue)
                 and not socket.queue.qsize()
             ):
-                if frame is None:
-                    frame = text_frame(message.encode())
-                if sink.try_send(frame):
+                data = b"".join(_frame(message, frames) for message in messages)
+                if sink.try_send(data):
                     continue
-            send_queued(eio_sid, message)
-        return None
+            for message in messages:
+                send_queued(eio_sid, message)
+
+
+def _frame(message, frames: dict[int, bytes]) -> bytes:
+    """`message`'s WebSocket frame, built once per publish."""
+    frame = frames.get(id(message))
+    if frame is None:
+        frame = frames[id(message)] = text_frame(message.encode())
+    return frame
 
 
 class DirectManager(DirectEmitMixin, socketio.Manager):
