@@ -107,6 +107,10 @@ def part_of_a_frame_fits() -> dict:
     return {"accepted": accepted, "in_order": bytes(got) == event + following}
 
 
+def frame_of(socketio_packet: str) -> bytes:
+    return text_frame(eio_packet.Packet(eio_packet.MESSAGE, socketio_packet).encode())
+
+
 class Server:
     """What DirectManager uses of python-socketio's Server: the engine.io sockets, the
     packet class, and the queued send (engine.io's Socket.send puts on its queue)."""
@@ -171,11 +175,18 @@ def queued_events_are_not_overtaken() -> dict:
     manager.connect("e2", "/")
     manager.enter_room(manager.sid_from_eio_sid("e2", "/"), "/", "lobby")
     manager.emit("call", {"number": "A003"}, "/", room="lobby")
+    gevent.sleep(0.05)
     idle_got = drain(idle_screen_end)
-    expected = text_frame(
-        eio_packet.Packet(eio_packet.MESSAGE, '2["call",{"number":"A003"}]').encode()
+    expected = frame_of('2["call",{"number":"A003"}]')
+    # one publish of two events: the idle screen gets both frames, in order, at once
+    manager.emit_many(
+        [("call", {"number": "A004"}, "/", ["lobby"]), ("queue", {"waiting": 3}, "/", ["lobby"])]
     )
+    gevent.sleep(0.05)
+    both = drain(idle_screen_end)
     return {
+        "publish_of_two": both
+        == frame_of('2["call",{"number":"A004"}]') + frame_of('2["queue",{"waiting":3}]'),
         "first_queued": first_queued,
         "written_after_queued": len(written_after),
         "queued": [pkt.data for pkt in queued],
