@@ -9,6 +9,11 @@
   the last hour and today's calls read the calls, not every event of the hour (every
   issue writes one).
 
+Each build holds writes to its table back while it runs, as ix_tickets_report's did
+(seconds per million rows on a province database): upgrade out of opening hours.
+SQLite's queries name two of these indexes (INDEXED BY, kiosk/store/repository.py): an
+issue or a press on a database not yet at this revision fails instead of scanning.
+
 Revision ID: b7e3d91c4a25
 Revises: d2f6a8c41b97
 Create Date: 2026-12-09 19:00:00
