@@ -12,7 +12,8 @@
 Each build holds writes to its table back while it runs, as ix_tickets_report's did
 (seconds per million rows on a province database): upgrade out of opening hours.
 SQLite's queries name two of these indexes (INDEXED BY, kiosk/store/repository.py): an
-issue or a press on a database not yet at this revision fails instead of scanning.
+issue or a press on a database not yet at this revision fails instead of scanning
+(a SQLite hub migrates when it starts unless MOTCUA_AUTO_MIGRATE says no).
 
 Revision ID: b7e3d91c4a25
 Revises: d2f6a8c41b97
