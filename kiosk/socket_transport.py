@@ -103,10 +103,25 @@ class DirectSink:
     goes through engine.io's queue instead.  When the kernel takes part of a frame, a
     background task sends the rest, holding the connection's write lock until done."""
 
-    def __init__(self, ws, sock: _BoundedSocket) -> None:
+    def __init__(self, ws, sock: _BoundedSocket, engineio_socket) -> None:
         self._ws = ws  # simple-websocket's connection: `connected` turns False on close
         self._sock = sock
         self._raw = getattr(sock._sock, "_sock", sock._sock)  # under gevent, the OS socket
+        self._session = engineio_socket
+
+    def ready(self) -> bool:
+        """engine.io's session may be written directly: upgraded, open, nothing waiting in
+        its queue (which a direct write would overtake), its ping not overdue (engine.io's
+        own send then closes it)."""
+        session = self._session
+        last_ping = session.last_ping
+        return (
+            session.upgraded
+            and not session.upgrading
+            and not session.closed
+            and not session.queue.qsize()
+            and not (last_ping and time.time() - last_ping > session.server.ping_timeout)
+        )
 
     def try_send(self, frame: bytes) -> bool:
         sock = self._sock
@@ -153,7 +168,7 @@ def _closing(base: type[SimpleWebSocketWSGI], send_timeout_s: float, direct: boo
                     return handler(transport)
                 # Broadcasts (runtime/fanout.py), pings and single sends may write this
                 # connection directly.
-                sink = DirectSink(self.ws, bounded)
+                sink = DirectSink(self.ws, bounded, engineio_socket)
                 engineio_socket.direct_sink = sink
                 engineio_socket.send = _sending_directly(engineio_socket, sink)
                 engineio_socket.poll = _polling_while_open(engineio_socket)
@@ -195,18 +210,9 @@ def _sending_directly(engineio_socket, sink: DirectSink):
     queued = engineio_socket.send
 
     def send(pkt) -> None:
-        if (
-            not pkt.binary
-            and engineio_socket.upgraded
-            and not engineio_socket.upgrading
-            and not engineio_socket.closed
-            and not engineio_socket.queue.qsize()
-        ):
-            if not engineio_socket.check_ping_timeout():
-                return  # closed, as engine.io's send does
-            if sink.try_send(text_frame(pkt.encode())):
-                return
-        queued(pkt)
+        if not pkt.binary and sink.ready() and sink.try_send(text_frame(pkt.encode())):
+            return
+        queued(pkt)  # engine.io's: also closes a session whose ping is overdue
 
     return send
 

@@ -8,7 +8,7 @@ a press cost 100 ms at 1,000 lobby screens (docs/benchmarks.md, issue 15).
 
 A server's WebSocket frames are not masked, so the bytes of one text frame are the
 same for every screen.  `DirectEmitMixin.emit` builds them once and, for each screen
-whose WebSocket is idle (nothing queued, no write in progress: `socket_transport`'s
+whose WebSocket is idle (`DirectSink.ready`: nothing queued, no write in progress; `socket_transport`
 `DirectSink`), writes them with one non-blocking `send`.  Any other screen (polling,
 upgrading, a write pending, a full socket buffer, a ping overdue) gets the event the
 usual way, through its queue, so each screen still receives its events in order.
@@ -22,8 +22,6 @@ path.
 """
 
 from __future__ import annotations
-
-import time
 
 import socketio
 from engineio import packet as eio_packet
@@ -99,22 +97,12 @@ class DirectEmitMixin:
     def _deliver(self, by_socket: dict[str, list]) -> None:
         """Each engine.io socket's packets, in order: one direct write of all their frames
         when its WebSocket is idle, else through its queue."""
-        eio = self.server.eio
-        sockets = eio.sockets
-        overdue = time.time() - eio.ping_timeout
+        sockets = self.server.eio.sockets
         send_queued = self.server._send_eio_packet
         frames: dict[int, bytes] = {}
         for eio_sid, messages in by_socket.items():
-            socket = sockets.get(eio_sid)
-            sink = getattr(socket, "direct_sink", None)
-            if (
-                sink is not None
-                and socket.upgraded
-                and not socket.upgrading
-                and not socket.closed
-                and not (socket.last_ping and socket.last_ping < overdue)
-                and not socket.queue.qsize()
-            ):
+            sink = getattr(sockets.get(eio_sid), "direct_sink", None)
+            if sink is not None and sink.ready():
                 data = b"".join(_frame(message, frames) for message in messages)
                 if sink.try_send(data):
                     continue

@@ -38,6 +38,23 @@ def pair() -> tuple[socket.socket, socket.socket]:
     return hub_end, screen_end
 
 
+def session(hub_end: socket.socket) -> SimpleNamespace:
+    """What a DirectSink reads of engine.io's Socket (upgraded, open, its queue, its
+    ping), with the sink on `hub_end` attached as `socket_transport` attaches it."""
+    engineio_socket = SimpleNamespace(
+        upgraded=True,
+        upgrading=False,
+        closed=False,
+        last_ping=None,
+        queue=queue.Queue(),
+        server=SimpleNamespace(ping_timeout=5),
+    )
+    engineio_socket.direct_sink = DirectSink(
+        SimpleNamespace(connected=True), _BoundedSocket(hub_end), engineio_socket
+    )
+    return engineio_socket
+
+
 def read_all(sock: socket.socket, size: int) -> bytes:
     data = bytearray()
     sock.settimeout(5)
@@ -65,8 +82,8 @@ def broadcast_meets_a_write_in_progress() -> dict:
     """The writer is inside a large frame, blocked on a full buffer; the screen reads a
     little (room for a small frame); a broadcast comes before the writer resumes."""
     hub_end, screen_end = pair()
-    bounded = _BoundedSocket(hub_end)
-    sink = DirectSink(SimpleNamespace(connected=True), bounded)
+    sink = session(hub_end).direct_sink
+    bounded = sink._sock
     large = text_frame("L" * 200_000)
     small = text_frame("4" + '2["call",{"number":"A001"}]')
     writer = gevent.spawn(bounded.send, large)
@@ -89,8 +106,8 @@ def part_of_a_frame_fits() -> dict:
     """A direct write of which the buffer takes only part: the rest follows before the
     writer's next frame."""
     hub_end, screen_end = pair()
-    bounded = _BoundedSocket(hub_end)
-    sink = DirectSink(SimpleNamespace(connected=True), bounded)
+    sink = session(hub_end).direct_sink
+    bounded = sink._sock
     event = text_frame("E" * 100_000)
     following = text_frame("F" * 10)
     accepted = sink.try_send(event)
@@ -133,15 +150,7 @@ def queued_events_are_not_overtaken() -> dict:
     manager.set_server(server)
     manager.initialize()
     hub_end, screen_end = pair()
-    bounded = _BoundedSocket(hub_end)
-    engineio_socket = SimpleNamespace(
-        upgraded=True,
-        upgrading=False,
-        closed=False,
-        last_ping=None,
-        queue=queue.Queue(),
-        direct_sink=DirectSink(SimpleNamespace(connected=True), bounded),
-    )
+    engineio_socket = session(hub_end)
     server.eio.sockets["e1"] = engineio_socket
     manager.connect("e1", "/")
     sid = manager.sid_from_eio_sid("e1", "/")
@@ -164,14 +173,7 @@ def queued_events_are_not_overtaken() -> dict:
     queued = [engineio_socket.queue.get_nowait() for _ in range(engineio_socket.queue.qsize())]
     # a second, idle screen gets the same event written directly
     idle_hub_end, idle_screen_end = pair()
-    server.eio.sockets["e2"] = SimpleNamespace(
-        upgraded=True,
-        upgrading=False,
-        closed=False,
-        last_ping=None,
-        queue=queue.Queue(),
-        direct_sink=DirectSink(SimpleNamespace(connected=True), _BoundedSocket(idle_hub_end)),
-    )
+    server.eio.sockets["e2"] = session(idle_hub_end)
     manager.connect("e2", "/")
     manager.enter_room(manager.sid_from_eio_sid("e2", "/"), "/", "lobby")
     manager.emit("call", {"number": "A003"}, "/", room="lobby")
