@@ -8,8 +8,8 @@ a press cost 100 ms at 1,000 lobby screens (docs/benchmarks.md, issue 15).
 
 A server's WebSocket frames are not masked, so the bytes of one text frame are the
 same for every screen.  `DirectEmitMixin.emit` builds them once and, for each screen
-whose WebSocket is idle (`DirectSink.ready`: nothing queued, no write in progress; `socket_transport`
-`DirectSink`), writes them with one non-blocking `send`.  Any other screen (polling,
+whose WebSocket is idle (`socket_transport.DirectSink.ready`: nothing queued, no
+write in progress), writes them with one non-blocking `send`.  Any other screen (polling,
 upgrading, a write pending, a full socket buffer, a ping overdue) gets the event the
 usual way, through its queue, so each screen still receives its events in order.
 
