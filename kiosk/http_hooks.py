@@ -1,5 +1,5 @@
-"""What runs around every HTTP request: the CSRF check of cookie-authenticated
-writes, response headers (language cookie, security headers), the globals every
+"""What runs around every HTTP request: the session cookie (opened only when sent),
+the CSRF check of cookie-authenticated writes, response headers (language cookie, security headers), the globals every
 page template sees, and /healthz.  `register(app, config)` is called by create_app."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 
 from flask import Flask, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 
 from kiosk import asyncmode, security_headers
 from kiosk.access import staff_or_none
@@ -18,7 +19,20 @@ from kiosk.runtime import current_centre, current_hub
 from kiosk.runtime.device_health import all_device_status
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, opened only for a request that carries the cookie.
+    Flask builds its signing serializer (a key derivation) at every request otherwise,
+    a kiosk's tap and a clerk's bearer-token press included; nothing else changes."""
+
+    def open_session(self, app, request):
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register(app: Flask, config: Config) -> None:
+    app.session_interface = CookieSessionInterface()
+
     @app.before_request
     def check_csrf():
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not bearer_token():
