@@ -70,10 +70,14 @@ class QueueReader:
     number (kiosk/store/setup_cache.py); what queue actions change (counters' state,
     tickets) is read from the database, once per reader, column by column (no ORM)."""
 
-    def __init__(self, ctx: QueueContext, session: Session) -> None:
+    def __init__(
+        self, ctx: QueueContext, session: Session, setup: setup_cache.Setup | None = None
+    ) -> None:
+        """`setup`: the set-up another transaction of this request just checked (its
+        version is then not read again)."""
         self.ctx = ctx
         self.session = session
-        self._setup: setup_cache.Setup | None = None
+        self._setup: setup_cache.Setup | None = setup
         self._waiting: list[TicketRow] | None = None
         self._counters: list | None = None
         self._held: dict[int, object] = {}

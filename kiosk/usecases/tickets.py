@@ -20,6 +20,7 @@ from kiosk.core.errors import Conflict, DomainError, NotFound
 from kiosk.core.model import Event, TicketStatus
 from kiosk.events import Outgoing
 from kiosk.store import repository as repo
+from kiosk.store import setup_cache
 from kiosk.store.tables import PrintJobRow, TicketRow
 from kiosk.usecases import audit, availability, closing, device_config, remote_standing
 from kiosk.usecases.context import QueueContext
@@ -97,10 +98,11 @@ def _repeat(ctx: QueueContext, earlier: dict, request: IssueRequest) -> Issued:
 
 def _store_new(
     ctx: QueueContext, session: Session, request: IssueRequest, key: str | None, now: datetime
-) -> tuple[dict, dict | None, int | None]:
+) -> tuple[dict, dict | setup_cache.Setup, int | None]:
     """Number and store a new ticket in the caller's write transaction: the issuer's
-    ticket, the queue as of this commit (None: read it after the commit) and the print
-    job's id (None: the kiosk prints nowhere)."""
+    ticket, the queue as of this commit (else the set-up this transaction saw: the
+    queue is read after the commit) and the print job's id (None: the kiosk prints
+    nowhere)."""
     # The set-up as this transaction sees it (one version number, the rest kept by
     # this process): two hub processes agree on the zone, so on the business day.
     reader = QueueReader(ctx, session)
@@ -196,7 +198,7 @@ def _store_new(
     # SQLite lets one writer at a time in (every process): the counts read here are
     # the counts at this commit.  PostgreSQL issues of other fields commit
     # alongside, so the queue is read after the commit, as each of them does.
-    queue = reader.queue_payload() if ctx.store.is_sqlite else None
+    queue = reader.queue_payload() if ctx.store.is_sqlite else reader.setup
     return ticket, queue, job_id
 
 
@@ -220,9 +222,12 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
         raise
     if repeated:
         return _repeat(ctx, _existing(ctx, key), request)
-    if queue is None:
+    if isinstance(queue, setup_cache.Setup):
+        # Read with the set-up the write just checked (one SELECT of its version less
+        # per ticket): a change to it committed in between publishes fresh snapshots
+        # to every screen itself (usecases/broadcast.py).
         with ctx.store.read() as session:
-            queue = QueueReader(ctx, session).queue_payload()
+            queue = QueueReader(ctx, session, setup=queue).queue_payload()
     ctx.publish(
         [
             Outgoing(
