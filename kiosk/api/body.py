@@ -27,7 +27,12 @@ def json_body() -> dict:
     """The request's JSON object; {} for an empty body; a 400 for anything else."""
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         raise InvalidInput("body_too_large", max_kib=MAX_JSON_BYTES // 1024)
-    raw = request.data  # empty for a form post (werkzeug parsed it): no JSON body
+    if request.is_json:
+        # Read as it came: werkzeug's form parsing, a no-op for JSON that still walks
+        # the app's limits through several context lookups, is skipped.
+        raw = request.get_data(parse_form_data=False)
+    else:
+        raw = request.data  # empty for a form post (werkzeug parsed it): no JSON body
     if not raw:
         return {}
     if len(raw) > MAX_JSON_BYTES:
