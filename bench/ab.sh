@@ -18,7 +18,7 @@ run() { name=$1; shift; for t in before after; do
   echo "== end $t $(date +%T) $(cut -d' ' -f1-3 /proc/loadavg)" >> /tmp/ab/$name.txt
 done; }
 run cpu bench/cpu_per_operation.py --rounds 5
-run issuing bench/issuing.py --databases sqlite,postgres --depths 0,1000,2000 --batch 50 --seconds 10
+run issuing bench/issuing.py --databases sqlite,postgres --depths 0,1000,2000 --batch 200 --seconds 10
 run press bench/next_to_display.py --clients 100,1000 --presses 10
 run press2000 bench/next_to_display.py --clients 100 --presses 10 --waiting 2000
 run subscribe bench/subscribe.py --databases sqlite,postgres --screens 1000 --subscribes 100
