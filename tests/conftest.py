@@ -50,36 +50,40 @@ from tests.support.hubs import (  # noqa: F401  (re-exported for bench/ and olde
     sqlite_template,
 )
 
-# Modules whose tests take longest (seconds summed over a module in a CI run of three
-# workers on a busy 2-core machine, load average 7), heaviest first: `make test` runs with
+# Modules whose tests take longest (seconds summed over a module in a CI run of four
+# workers on a busy 2-core machine, load average 8), heaviest first: `make test` runs with
 # --no-loadscope-reorder, so the workers take these first and fill in with the short
 # modules, and finish together instead of one waiting for another's last long module
 # (xdist's own order, by test count, ran the one-test soak last, alone).
 LONG_FIRST = (
-    "test_screens.py",  # 80 s, in two scopes (a class has its own)
-    "test_crash.py",  # 62 s
-    "test_scale_out.py",  # 61 s
-    "test_concurrency.py",  # 57 s
-    "test_scanners.py",  # 45 s
-    "test_agent.py",  # 42 s
-    "test_centres.py",  # 41 s
-    "test_fuzz_api.py",  # 39 s
-    "test_realtime.py",  # 31 s
-    "test_fuzz_socketio.py",  # 29 s
-    "test_soak.py",  # 29 s
-    "test_printing.py",  # 26 s
-    "test_cli.py",  # 25 s
-    "test_kiosk_touch.py",  # 24 s
-    "test_stalled_sockets.py",  # 21 s
-    "test_voice_recording.py",  # 20 s
-    "test_kiosk.py",  # 19 s
-    "test_access_matrix.py",  # 19 s
-    "test_csp.py",  # 18 s
+    "test_screens.py",  # 62 s, in two scopes (a class has its own)
+    "test_scale_out.py",  # 56 s
+    "test_concurrency.py",  # 47 s
+    "test_crash.py",  # 34 s
+    "test_stalled_sockets.py",  # 33 s
+    "test_printing.py",  # 30 s
+    "test_cli.py",  # 28 s
+    "test_agent.py",  # 26 s
+    "test_fuzz_api.py",  # 25 s
+    "test_kiosk.py",  # 24 s
+    "test_voice_recording.py",  # 24 s
+    "test_centres.py",  # 23 s
+    "test_kiosk_touch.py",  # 23 s
+    "test_scanners.py",  # 23 s
+    "test_csp.py",  # 21 s
+    "test_soak.py",  # 18 s
     "test_xss.py",  # 18 s
     "test_gunicorn.py",  # 17 s
-    "test_province_reports.py",  # 17 s
-    "test_supervisor.py",  # 16 s
-    "test_hub_away.py",  # 16 s
+    "test_access_matrix.py",  # 17 s
+    "test_realtime.py",  # 17 s
+    "test_province_reports.py",  # 14 s
+    "test_kiosk_scanner.py",  # 14 s
+    "test_hub_away.py",  # 13 s
+    "test_lobby_voices.py",  # 13 s
+    "test_fanout.py",  # 11 s
+    "test_kiosk_read_aloud.py",  # 11 s
+    "test_supervisor.py",  # 11 s
+    "test_fuzz_socketio.py",  # 10 s
 )
 
 
