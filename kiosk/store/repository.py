@@ -39,6 +39,7 @@ from kiosk.store.tables import (
     CounterRow,
     DailySequenceRow,
     EventRow,
+    RemoteTicketRow,
     ServiceRow,
     TicketRow,
     UserRow,
@@ -891,3 +892,25 @@ def add_audit(
             "details": dict(details or {}),
         },
     )
+
+
+# note_call's question, asked at every call (kiosk/usecases/remote.py): is there a
+# remote number, not yet checked in, that this call passes?
+_PASSED_BY_CALL = (
+    select(_tickets.c.id)
+    .join(RemoteTicketRow.__table__, RemoteTicketRow.__table__.c.ticket_id == _tickets.c.id)
+    .where(
+        _tickets.c.centre_id == bindparam("centre"),
+        _tickets.c.status == "remote",
+        _tickets.c.service_id == bindparam("service"),
+        _tickets.c.queued_at <= bindparam("queued_at"),
+    )
+    .limit(1)
+)
+
+
+def remote_passed_by_call(session: Session, centre_id: int, service_id: int, queued_at) -> bool:
+    """Whether a call of a ticket queued at `queued_at` in this field passes a remote
+    number not yet checked in (one index lookup, on the driver's cursor)."""
+    params = {"centre": centre_id, "service": service_id, "queued_at": queued_at}
+    return _run(session, _PASSED_BY_CALL, params).first() is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 
 from kiosk import rooms
 from kiosk.core import numbering, policy
@@ -191,12 +191,8 @@ def note_call(session, ctx: QueueContext, called: Ticket, service_id: int, now) 
     Returns the tokens that just lost it.  One index lookup, usually finding nothing."""
     if called.priority or called.target_counter is not None:
         return []
-    probe = {
-        "centre": ctx.centre_id,
-        "service": service_id,
-        "queued_at": called.queued_at,
-    }
-    if session.connection().execute(_PASSED_BY_CALL, probe).first() is None:
+    probe = {"centre_id": ctx.centre_id, "service_id": service_id, "queued_at": called.queued_at}
+    if not repo.remote_passed_by_call(session, **probe):
         return []  # the usual answer, from one statement built once
     found = session.execute(
         select(TicketRow, RemoteTicketRow)
@@ -226,22 +222,6 @@ def note_call(session, ctx: QueueContext, called: Ticket, service_id: int, now) 
     session.flush()
     repo.add_events(session, ctx.centre_id, events)
     return lost_tokens
-
-
-_tickets = TicketRow.__table__
-_remotes = RemoteTicketRow.__table__
-# note_call's question, asked at every call: is there a remote number it passes?
-_PASSED_BY_CALL = (
-    select(_tickets.c.id)
-    .join(_remotes, _remotes.c.ticket_id == _tickets.c.id)
-    .where(
-        _tickets.c.centre_id == bindparam("centre"),
-        _tickets.c.status == "remote",
-        _tickets.c.service_id == bindparam("service"),
-        _tickets.c.queued_at <= bindparam("queued_at"),
-    )
-    .limit(1)
-)
 
 
 def after_call(
