@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/issuing.py [--databases sqlite,postgres] [--screens 10]
         [--depths 0,500,1000,2000] [--batch 100] [--kiosks 8] [--seconds 10] [--profile DIR]
+        [--kiosk-databases sqlite,postgres] [--skip-kiosks]
 
 1. Per ticket: for each database, a fresh hub (`motcua run`, gevent) with --screens
    lobby screens connected.  At each queue depth (tickets waiting, all in field HT,
    the worst case for "people ahead"), one client issues --batch tickets one after
    another: the hub's CPU (utime + stime from /proc) per ticket and the wall time
    per request.  The queue is filled between depths by 4 concurrent clients.
-2. Kiosk path: a fresh hub on SQLite, --screens lobby screens, --kiosks concurrent
+2. Kiosk path: a fresh hub on each of --kiosk-databases (default SQLite, the commune
+   box), --screens lobby screens, --kiosks concurrent
    kiosk clients (POST /api/v1/tickets as the kiosk page does: keep-alive, no login,
    a new Idempotency-Key per tap) for --seconds: tickets per second, the hub's CPU
    per ticket, and duplicate numbers (must be 0).
@@ -105,11 +107,14 @@ def per_ticket(database: str, screens: int, depths: list[int], batch: int, profi
     return rows
 
 
-def kiosk_rate(screens: int, kiosks: int, seconds: float, profile: Path | None) -> dict:
+def kiosk_rate(
+    screens: int, kiosks: int, seconds: float, profile: Path | None, database: str = "sqlite"
+) -> dict:
     numbers: list[str] = []
     errors = 0
-    with tempfile.TemporaryDirectory() as tmp:
-        hub = HubProcess(Path(tmp), async_mode="gevent").start()
+    scratch = scratch_database() if database == "postgres" else nullcontext()
+    with tempfile.TemporaryDirectory() as tmp, scratch as database_url:
+        hub = HubProcess(Path(tmp), async_mode="gevent", database_url=database_url).start()
         try:
             warm = requests.Session()
             for _ in range(5):
@@ -127,7 +132,7 @@ def kiosk_rate(screens: int, kiosks: int, seconds: float, profile: Path | None) 
                     except requests.RequestException:
                         errors += 1
 
-            spy = profile / "kiosk-path.txt" if profile else None
+            spy = profile / f"kiosk-path-{database}.txt" if profile else None
             with profiled(hub.process.pid, spy):
                 count_before = len(numbers)
                 before = cpu_s(hub.process.pid)
@@ -143,8 +148,8 @@ def kiosk_rate(screens: int, kiosks: int, seconds: float, profile: Path | None) 
         finally:
             hub.stop()
     if profile:
-        print(f"\nProfile, kiosk path, {kiosks} kiosks, SQLite:\n")
-        print(profile_top(profile / "kiosk-path.txt"))
+        print(f"\nProfile, kiosk path, {kiosks} kiosks, {database}:\n")
+        print(profile_top(profile / f"kiosk-path-{database}.txt"))
     return {
         "rate": issued / elapsed,
         "cpu_ms": used * 1000 / max(1, issued),
@@ -166,6 +171,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--profile", type=Path, default=None, help="folder for py-spy profiles")
     parser.add_argument("--skip-kiosks", action="store_true")
+    parser.add_argument(
+        "--kiosk-databases", default="sqlite", help="databases of the kiosk-path run (2.)"
+    )
     args = parser.parse_args()
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
@@ -187,20 +195,24 @@ def main() -> None:
                 f"| {r['cpu_ms'] / mine[0]['cpu_ms']:.2f}× | {r['wall_ms']:.1f} ms |"
             )
     if not args.skip_kiosks:
-        k = kiosk_rate(args.screens, args.kiosks, args.seconds, args.profile)
+        runs = [
+            (database, kiosk_rate(args.screens, args.kiosks, args.seconds, args.profile, database))
+            for database in args.kiosk_databases.split(",")
+        ]
         print(
-            f"\nKiosk path, SQLite, {args.kiosks} concurrent kiosk clients, {args.screens} "
+            f"\nKiosk path, {args.kiosks} concurrent kiosk clients, {args.screens} "
             f"lobby screens, {args.seconds:g} s:\n"
         )
         print(
-            "| tickets/s | hub CPU per ticket | hub busy | bench process busy | issued "
-            "| duplicate numbers | errors |"
+            "| database | tickets/s | hub CPU per ticket | hub busy | bench process busy "
+            "| issued | duplicate numbers | errors |"
         )
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        print(
-            f"| {k['rate']:.0f} | {k['cpu_ms']:.1f} ms | {k['hub_busy']:.0%} "
-            f"| {k['bench_busy']:.0%} | {k['issued']} | {k['duplicates']} | {k['errors']} |"
-        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for database, k in runs:
+            print(
+                f"| {database} | {k['rate']:.0f} | {k['cpu_ms']:.1f} ms | {k['hub_busy']:.0%} "
+                f"| {k['bench_busy']:.0%} | {k['issued']} | {k['duplicates']} | {k['errors']} |"
+            )
 
 
 if __name__ == "__main__":
