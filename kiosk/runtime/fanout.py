@@ -100,10 +100,16 @@ class DirectEmitMixin:
         sockets = self.server.eio.sockets
         send_queued = self.server._send_eio_packet
         frames: dict[int, bytes] = {}
+        # The bytes of one write, by the packets it carries: every lobby TV of a press
+        # gets the same `call` and `queue`, joined once, not once per screen.
+        writes: dict[tuple[int, ...], bytes] = {}
         for eio_sid, messages in by_socket.items():
             sink = getattr(sockets.get(eio_sid), "direct_sink", None)
             if sink is not None and sink.ready():
-                data = b"".join(_frame(message, frames) for message in messages)
+                key = tuple(map(id, messages))
+                data = writes.get(key)
+                if data is None:
+                    data = writes[key] = b"".join(_frame(message, frames) for message in messages)
                 if sink.try_send(data):
                     continue
             for message in messages:

@@ -186,7 +186,25 @@ def queued_events_are_not_overtaken() -> dict:
     )
     gevent.sleep(0.05)
     both = drain(idle_screen_end)
+    # one publish reaching two rooms: a lobby screen and a kiosk each get their own
+    # two events (as many as the other's, not the same), each in one write
+    kiosk_hub_end, kiosk_screen_end = pair()
+    server.eio.sockets["e3"] = session(kiosk_hub_end)
+    manager.connect("e3", "/")
+    manager.enter_room(manager.sid_from_eio_sid("e3", "/"), "/", "kiosks")
+    manager.emit_many(
+        [
+            ("call", {"number": "A005"}, "/", ["lobby"]),
+            ("queue", {"waiting": 2}, "/", ["lobby", "kiosks"]),
+            ("print", {"ok": True}, "/", ["kiosks"]),
+        ]
+    )
+    gevent.sleep(0.05)
+    lobby_got, kiosk_got = drain(idle_screen_end), drain(kiosk_screen_end)
+    queue_frame = frame_of('2["queue",{"waiting":2}]')
     return {
+        "each_screen_its_own": lobby_got == frame_of('2["call",{"number":"A005"}]') + queue_frame
+        and kiosk_got == queue_frame + frame_of('2["print",{"ok":true}]'),
         "publish_of_two": both
         == frame_of('2["call",{"number":"A004"}]') + frame_of('2["queue",{"waiting":3}]'),
         "first_queued": first_queued,

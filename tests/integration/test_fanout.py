@@ -190,5 +190,7 @@ def test_a_direct_write_never_lands_inside_or_ahead_of_another():
     assert order["queued"] == ['2["call",{"number":"A001"}]', '2["call",{"number":"A002"}]']
     # a screen with nothing pending gets the frame written directly, byte for byte,
     assert order["idle_screen_frame_ok"] is True
-    # and the events of one publish together, in order
+    # and the events of one publish together, in order,
     assert order["publish_of_two"] is True
+    # each screen those of its own rooms, when screens of two rooms share a publish
+    assert order["each_screen_its_own"] is True
