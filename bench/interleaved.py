@@ -6,8 +6,9 @@
 Starts one hub (`motcua run`, gevent) from each tree (a clean `git archive` copy, as
 bench/ab.sh makes them), each with --screens lobby screens, and then, round after
 round, sends each hub --n requests of each kind from one client: a request the app
-answers 404 (the shell alone: pywsgi, Flask, the hooks) and an issue (`POST
-/api/v1/tickets`).  The hubs take turns within a round (the order alternates), so
+answers 404 (the shell alone: pywsgi, Flask, the hooks), an issue (`POST
+/api/v1/tickets`) and a clerk's press (next + finish at counter 1, a bearer token;
+every ticket it calls is issued before the screens connect).  The hubs take turns within a round (the order alternates), so
 both meet the same load on a shared machine: the ratio of the two trees is what to
 read, per round and as the median.  CPU is the hub's utime + stime from /proc.
 
@@ -35,9 +36,17 @@ from bench.common import Screens, cpu_s  # noqa: E402
 from bench.scale_out import scratch_database  # noqa: E402
 from tests.conftest import HubProcess  # noqa: E402
 
+
+def press(clerk, url: str) -> None:
+    """A clerk's next + finish at counter 1."""
+    clerk.post(f"{url}/api/v1/counters/1/next").raise_for_status()
+    clerk.post(f"{url}/api/v1/counters/1/finish").raise_for_status()
+
+
 REQUESTS = {
-    "404 (the shell)": lambda s, url: s.get(f"{url}/api/v1/nothing"),
-    "issue": lambda s, url: s.post(f"{url}/api/v1/tickets", json={"service": "HT"}),
+    "404 (the shell)": lambda s, clerk, url: s.get(f"{url}/api/v1/nothing"),
+    "issue": lambda s, clerk, url: s.post(f"{url}/api/v1/tickets", json={"service": "HT"}),
+    "press (next + finish)": lambda s, clerk, url: press(clerk, url),
 }
 
 
@@ -61,18 +70,22 @@ def main() -> None:
             ).start()
             stack.callback(hub.stop)
             session = requests.Session()
+            clerk = hub.session()
+            # warm-up (first queries, imports) and a ticket for every press to call
+            for _ in range(30 + args.n * args.rounds):
+                REQUESTS["issue"](session, clerk, hub.url).raise_for_status()
+            for _ in range(3):
+                press(clerk, hub.url)
             screens = Screens(hub.url, args.screens)
             stack.callback(screens.close)
-            for _ in range(30):  # warm-up: first queries, imports
-                REQUESTS["issue"](session, hub.url).raise_for_status()
-            hubs.append((tree, hub, session))
+            hubs.append((tree, hub, session, clerk))
         cpu = {(tree, kind): [] for tree in trees for kind in REQUESTS}
         for round_ in range(args.rounds):
             for kind, send in REQUESTS.items():
-                for tree, hub, session in hubs if round_ % 2 == 0 else hubs[::-1]:
+                for tree, hub, session, clerk in hubs if round_ % 2 == 0 else hubs[::-1]:
                     before = cpu_s(hub.process.pid)
                     for _ in range(args.n):
-                        send(session, hub.url)
+                        send(session, clerk, hub.url)
                     cpu[(tree, kind)].append((cpu_s(hub.process.pid) - before) * 1000 / args.n)
             print(f"  round {round_ + 1} done", file=sys.stderr)
     print(f"\nHub CPU per request, {args.database}, {args.screens} lobby screens, ", end="")
