@@ -1,6 +1,7 @@
 """What runs around every HTTP request: the session cookie (opened only when sent),
-the CSRF check of cookie-authenticated writes, response headers (language cookie, security headers), the globals every
-page template sees, and /healthz.  `register(app, config)` is called by create_app."""
+the CSRF check of cookie-authenticated writes, response headers (language cookie,
+security headers), the globals every page template sees, and /healthz.
+`register(app, config)` is called by create_app."""
 
 from __future__ import annotations
 

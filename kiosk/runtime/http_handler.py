@@ -40,18 +40,18 @@ class RequestHeaders:
         self._lines = lines
         self.status = status
         first: dict[str, str] = {}
-        name = None
+        name = None  # the header a folded line continues, if get() reads it
         for line in lines:
-            if line[:1] in " \t":  # a folded continuation of the previous header
-                if name is not None and name in first and first[name] is not None:
+            if line[:1] in " \t":
+                if name is not None:
                     first[name] = f"{first[name]} {line.strip()}"
                 continue
             key, _, value = line.partition(":")
             name = key.strip().lower()
-            if name not in first:
-                first[name] = value.strip()
-            else:
+            if name in first:
                 name = None  # only the first value of a name is read by get()
+            else:
+                first[name] = value.strip()
         self._first = first
 
     @classmethod
@@ -66,9 +66,8 @@ class RequestHeaders:
             if len(lines) >= MAX_HEADERS:
                 return cls([], "Too many headers")
             line = raw.decode("iso-8859-1").rstrip("\r\n")
-            if line[:1] not in " \t" and ":" not in line:
-                return cls([], "Invalid header line")
-            if line[:1] in " \t" and not lines:
+            folded = line[:1] in " \t"
+            if (folded and not lines) or (not folded and ":" not in line):
                 return cls([], "Invalid header line")
             lines.append(line)
 

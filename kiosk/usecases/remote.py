@@ -191,8 +191,7 @@ def note_call(session, ctx: QueueContext, called: Ticket, service_id: int, now) 
     Returns the tokens that just lost it.  One index lookup, usually finding nothing."""
     if called.priority or called.target_counter is not None:
         return []
-    probe = {"centre_id": ctx.centre_id, "service_id": service_id, "queued_at": called.queued_at}
-    if not repo.remote_passed_by_call(session, **probe):
+    if not repo.remote_passed_by_call(session, ctx.centre_id, service_id, called.queued_at):
         return []  # the usual answer, from one statement built once
     found = session.execute(
         select(TicketRow, RemoteTicketRow)

@@ -98,11 +98,10 @@ def _repeat(ctx: QueueContext, earlier: dict, request: IssueRequest) -> Issued:
 
 def _store_new(
     ctx: QueueContext, session: Session, request: IssueRequest, key: str | None, now: datetime
-) -> tuple[dict, dict | setup_cache.Setup, int | None]:
+) -> tuple[dict, dict | None, int | None, setup_cache.Setup]:
     """Number and store a new ticket in the caller's write transaction: the issuer's
-    ticket, the queue as of this commit (else the set-up this transaction saw: the
-    queue is read after the commit) and the print job's id (None: the kiosk prints
-    nowhere)."""
+    ticket, the queue as of this commit (None: read it after the commit), the print
+    job's id (None: the kiosk prints nowhere) and the set-up this transaction saw."""
     # The set-up as this transaction sees it (one version number, the rest kept by
     # this process): two hub processes agree on the zone, so on the business day.
     reader = QueueReader(ctx, session)
@@ -198,8 +197,8 @@ def _store_new(
     # SQLite lets one writer at a time in (every process): the counts read here are
     # the counts at this commit.  PostgreSQL issues of other fields commit
     # alongside, so the queue is read after the commit, as each of them does.
-    queue = reader.queue_payload() if ctx.store.is_sqlite else reader.setup
-    return ticket, queue, job_id
+    queue = reader.queue_payload() if ctx.store.is_sqlite else None
+    return ticket, queue, job_id, reader.setup
 
 
 def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
@@ -214,7 +213,7 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
             # transaction: every kiosk sends a key, and this costs no transaction of its own.
             repeated = key is not None and repo.ticket_with_key(session, ctx.centre_id, key)
             if not repeated:
-                ticket, queue, job_id = _store_new(ctx, session, request, key, now)
+                ticket, queue, job_id, setup = _store_new(ctx, session, request, key, now)
     except IntegrityError:
         # A retry with the same key raced the first request: answer with the first ticket.
         if key and (earlier := _existing(ctx, key)):
@@ -222,12 +221,12 @@ def issue_ticket(ctx: QueueContext, request: IssueRequest) -> Issued:
         raise
     if repeated:
         return _repeat(ctx, _existing(ctx, key), request)
-    if isinstance(queue, setup_cache.Setup):
+    if queue is None:
         # Read with the set-up the write just checked (one SELECT of its version less
         # per ticket): a change to it committed in between publishes fresh snapshots
         # to every screen itself (usecases/broadcast.py).
         with ctx.store.read() as session:
-            queue = QueueReader(ctx, session, setup=queue).queue_payload()
+            queue = QueueReader(ctx, session, setup=setup).queue_payload()
     ctx.publish(
         [
             Outgoing(
