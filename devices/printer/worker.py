@@ -117,14 +117,26 @@ class PrinterWorker(Loop):
     def _run(self) -> None:
         next_poll = time.monotonic()
         backoff = self.retry_initial_s
+        unreachable_for = 0.0  # the wait before the next status question while no answer
         try:
             while not self._stopping:
                 self._give_up_old_jobs()
                 job = self._jobs[0] if self._jobs else None
                 if job is None:
                     if time.monotonic() >= next_poll:
-                        self._report(_blocking(self.printer.status))
-                        next_poll = time.monotonic() + self.poll_interval_s
+                        status = _blocking(self.printer.status)
+                        self._report(status)
+                        if status.online is False and status.error:
+                            # No answer (unplugged, switched off, a busy machine at start):
+                            # asked again in 1, 2, 4… s up to retry_max_s, so a printer back
+                            # on is shown in seconds, not at the next poll.
+                            unreachable_for = min(
+                                unreachable_for * 2 or self.retry_initial_s, self.retry_max_s
+                            )
+                            next_poll = time.monotonic() + unreachable_for
+                        else:
+                            unreachable_for = 0.0
+                            next_poll = time.monotonic() + self.poll_interval_s
                     self._sleep(next_poll - time.monotonic(), until_job=True)
                     continue
                 if self._attempt(job):

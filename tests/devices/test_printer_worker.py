@@ -148,6 +148,20 @@ def test_status_polling_reports_changes(vprinter, workers):
     assert len(rec.statuses) == n
 
 
+def test_a_printer_that_did_not_answer_is_asked_again_within_seconds(vprinter, workers):
+    """No answer at start (switched off, or a machine too busy to answer in time): the
+    admin page shows it back within seconds, not at the next half-minute poll."""
+    vprinter.hang = True
+    rec = Recorder()
+    workers(vprinter.url, rec, timeout=0.3, poll_interval_s=30, retry_initial_s=0.2, retry_max_s=1)
+    assert rec.wait(lambda: rec.statuses and rec.statuses[-1].online is False, timeout=3)
+    vprinter.hang = False
+    assert rec.wait(lambda: rec.statuses[-1].ok, timeout=4)
+    asked = vprinter.status_queries
+    time.sleep(1.5)  # answering now: back to the half-minute poll, no more questions
+    assert vprinter.status_queries == asked
+
+
 def test_stop_is_prompt(vprinter, ticket):
     w = PrinterWorker("kiosk-1", open_printer(vprinter.url, timeout=1), **FAST).start()
     w.submit("j", ticket)
